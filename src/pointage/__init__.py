@@ -1,0 +1,3 @@
+"""Pointage: payment reconciliation and reporting back office."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,23 @@
+"""The `pointage` command. One module per noun; this file only assembles them."""
+
+from __future__ import annotations
+
+import typer
+
+from pointage.cli import db, serve
+
+app = typer.Typer(
+    help="Pointage: payment reconciliation and reporting back office.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.command("serve")(serve.serve)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

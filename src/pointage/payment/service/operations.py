@@ -1,0 +1,260 @@
+"""Merchant operations on transactions, enforced by the gateway's state machine.
+
+- validate: only a *_TO_VALIDATE transaction; becomes AUTHORISED (or WAITING_AUTHORISATION).
+- cancel: any transaction not yet captured; becomes CANCELLED.
+- modify: before capture; the amount only goes down, the capture date is not in the past.
+  Deferred past the authorisation's validity, it waits for a new authorisation.
+- refund: a CAPTURED payment; refunds never add up above the captured amount.
+  Creates a CREDIT transaction that the next daily batch captures.
+- duplicate: a payment CAPTURED, CANCELLED or EXPIRED; creates a new DEBIT transaction.
+
+Every operation locks its transaction, checks, changes, and writes one operations-log entry;
+an operation the state does not allow raises `OperationNotAllowed` and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from pointage.core.errors import InvalidInput, OperationNotAllowed
+from pointage.core.statuses import (
+    BEFORE_CAPTURE,
+    DetailedStatus,
+    DisputeFlag,
+    OperationKind,
+    OperationType,
+    ReconciliationStatus,
+    rolled_up,
+)
+from pointage.payment.models import Transaction
+from pointage.payment.repository import TransactionRepository
+from pointage.payment.service.common import (
+    AUTHORISATION_VALIDITY_DAYS,
+    Actor,
+    local_date,
+    log_operation,
+    new_transaction_id,
+    new_uuid,
+    now_utc,
+    snapshot,
+)
+from pointage.shop.models import Shop
+
+_VALIDATED = {
+    DetailedStatus.AUTHORISED_TO_VALIDATE: DetailedStatus.AUTHORISED,
+    DetailedStatus.WAITING_AUTHORISATION_TO_VALIDATE: DetailedStatus.WAITING_AUTHORISATION,
+}
+_DUPLICABLE = frozenset({DetailedStatus.CAPTURED, DetailedStatus.CANCELLED, DetailedStatus.EXPIRED})
+MAX_DEFERRAL_DAYS = 365
+
+
+def _set_status(tx: Transaction, status: DetailedStatus) -> None:
+    tx.detailed_status = status.value
+    tx.status = rolled_up(status).value
+
+
+def _refuse(tx: Transaction, operation: str, why: str) -> OperationNotAllowed:
+    return OperationNotAllowed(
+        f"cannot {operation} transaction {tx.uuid} ({tx.detailed_status}): {why}"
+    )
+
+
+def validate(
+    session: Session, tx: Transaction, actor: Actor, *, comment: str | None = None
+) -> Transaction:
+    tx = TransactionRepository(session).lock(tx)
+    status = DetailedStatus(tx.detailed_status)
+    if status not in _VALIDATED:
+        raise _refuse(tx, "validate", "only a transaction waiting for validation can be validated")
+    before = snapshot(tx)
+    _set_status(tx, _VALIDATED[status])
+    session.flush()
+    log_operation(session, tx, OperationKind.VALIDATE, actor, before=before, comment=comment)
+    return tx
+
+
+def cancel(
+    session: Session, tx: Transaction, actor: Actor, *, comment: str | None = None
+) -> Transaction:
+    tx = TransactionRepository(session).lock(tx)
+    if DetailedStatus(tx.detailed_status) not in BEFORE_CAPTURE or tx.remittance_id is not None:
+        raise _refuse(tx, "cancel", "only a transaction not yet captured can be cancelled")
+    before = snapshot(tx)
+    _set_status(tx, DetailedStatus.CANCELLED)
+    session.flush()
+    log_operation(session, tx, OperationKind.CANCEL, actor, before=before, comment=comment)
+    return tx
+
+
+def modify(
+    session: Session,
+    shop: Shop,
+    tx: Transaction,
+    actor: Actor,
+    *,
+    amount_minor: int | None = None,
+    capture_date: date | None = None,
+    comment: str | None = None,
+    now: datetime | None = None,
+) -> Transaction:
+    """Lower the amount and/or move the capture date of a transaction not yet captured."""
+    tx = TransactionRepository(session).lock(tx)
+    status = DetailedStatus(tx.detailed_status)
+    if status not in BEFORE_CAPTURE or tx.remittance_id is not None:
+        raise _refuse(tx, "modify", "only a transaction not yet captured can be modified")
+    if amount_minor is None and capture_date is None:
+        raise InvalidInput("give a new amount or a new capture date", param="amount")
+    if amount_minor is not None and not 0 < amount_minor <= tx.amount_minor:
+        raise _refuse(tx, "modify", f"the new amount must be above 0 and at most {tx.amount_minor}")
+    today = local_date(shop, now or now_utc())
+    if capture_date is not None:
+        if capture_date < today:
+            raise _refuse(tx, "modify", "the capture date cannot be in the past")
+        if capture_date > tx.transaction_date + timedelta(days=MAX_DEFERRAL_DAYS):
+            raise _refuse(tx, "modify", f"capture cannot be deferred over {MAX_DEFERRAL_DAYS} days")
+    before = snapshot(tx)
+    if amount_minor is not None:
+        tx.amount_minor = amount_minor
+    if capture_date is not None:
+        tx.expected_capture_date = capture_date
+        auth_expires = tx.transaction_date + timedelta(days=AUTHORISATION_VALIDITY_DAYS)
+        if status is DetailedStatus.AUTHORISED and capture_date > auth_expires:
+            # The authorisation will have lapsed: the gateway asks for a new one at capture.
+            _set_status(tx, DetailedStatus.WAITING_AUTHORISATION)
+        elif status is DetailedStatus.AUTHORISED_TO_VALIDATE and capture_date > auth_expires:
+            _set_status(tx, DetailedStatus.WAITING_AUTHORISATION_TO_VALIDATE)
+    session.flush()
+    log_operation(session, tx, OperationKind.MODIFY, actor, before=before, comment=comment)
+    return tx
+
+
+def refund(
+    session: Session,
+    shop: Shop,
+    payment: Transaction,
+    actor: Actor,
+    *,
+    amount_minor: int | None = None,
+    comment: str | None = None,
+    now: datetime | None = None,
+) -> Transaction:
+    """Refund all (amount None) or part of a captured payment: a new CREDIT transaction,
+    captured by the next daily batch. Refunds never add up above the captured amount."""
+    repo = TransactionRepository(session)
+    payment = repo.lock(payment)
+    if payment.operation_type != OperationType.DEBIT.value:
+        raise _refuse(payment, "refund", "only a payment (DEBIT) can be refunded")
+    if payment.detailed_status != DetailedStatus.CAPTURED.value:
+        raise _refuse(
+            payment, "refund", "only a captured payment can be refunded; cancel it instead"
+        )
+    refundable = payment.amount_minor - repo.refunded_total(payment.id)
+    amount = refundable if amount_minor is None else amount_minor
+    if amount <= 0 or amount > refundable:
+        raise _refuse(
+            payment,
+            "refund",
+            f"the refund must be above 0 and at most {refundable} (not yet refunded)",
+        )
+    instant = now or now_utc()
+    day = local_date(shop, instant)
+    credit = Transaction(
+        uuid=new_uuid(),
+        shop_id=payment.shop_id,
+        transaction_id=new_transaction_id(session, payment.shop_id, day),
+        transaction_date=day,
+        order_id=payment.order_id,
+        operation_type=OperationType.CREDIT.value,
+        amount_minor=amount,
+        original_amount_minor=amount,
+        currency=payment.currency,
+        detailed_status=DetailedStatus.AUTHORISED.value,
+        status=rolled_up(DetailedStatus.AUTHORISED).value,
+        card_brand=payment.card_brand,
+        card_masked=payment.card_masked,
+        customer_reference=payment.customer_reference,
+        created_at=instant,
+        expected_capture_date=day,
+        contract_id=payment.contract_id,
+        parent_id=payment.id,
+        reconciliation_status=ReconciliationStatus.NOT_APPLICABLE.value,
+        dispute_flag=DisputeFlag.NA.value,
+    )
+    repo.add(credit)
+    log_operation(
+        session, credit, OperationKind.REFUND, actor, before=None, comment=comment, at=instant
+    )
+    return credit
+
+
+def duplicate(
+    session: Session,
+    shop: Shop,
+    source: Transaction,
+    actor: Actor,
+    *,
+    amount_minor: int | None = None,
+    order_id: str | None = None,
+    capture_date: date | None = None,
+    manual_validation: bool = False,
+    comment: str | None = None,
+    now: datetime | None = None,
+) -> Transaction:
+    """A new payment on the same card as an earlier one (a re-order, a second instalment)."""
+    repo = TransactionRepository(session)
+    if source.operation_type != OperationType.DEBIT.value:
+        raise _refuse(source, "duplicate", "only a payment (DEBIT) can be duplicated")
+    if DetailedStatus(source.detailed_status) not in _DUPLICABLE:
+        raise _refuse(source, "duplicate", "only a captured, cancelled or expired payment can be")
+    amount = source.original_amount_minor if amount_minor is None else amount_minor
+    if not 0 < amount <= 10**13:
+        raise InvalidInput("amount must be positive (minor units)", param="amount")
+    instant = now or now_utc()
+    day = local_date(shop, instant)
+    capture = capture_date or day
+    if capture < day or capture > day + timedelta(days=MAX_DEFERRAL_DAYS):
+        raise InvalidInput(
+            "capture date must be between today and a year ahead", param="capture_date"
+        )
+    deferred_past_validity = capture > day + timedelta(days=AUTHORISATION_VALIDITY_DAYS)
+    if manual_validation:
+        status = (
+            DetailedStatus.WAITING_AUTHORISATION_TO_VALIDATE
+            if deferred_past_validity
+            else DetailedStatus.AUTHORISED_TO_VALIDATE
+        )
+    else:
+        status = (
+            DetailedStatus.WAITING_AUTHORISATION
+            if deferred_past_validity
+            else DetailedStatus.AUTHORISED
+        )
+    copy = Transaction(
+        uuid=new_uuid(),
+        shop_id=source.shop_id,
+        transaction_id=new_transaction_id(session, source.shop_id, day),
+        transaction_date=day,
+        order_id=order_id or source.order_id,
+        operation_type=OperationType.DEBIT.value,
+        amount_minor=amount,
+        original_amount_minor=amount,
+        currency=source.currency,
+        detailed_status=status.value,
+        status=rolled_up(status).value,
+        card_brand=source.card_brand,
+        card_masked=source.card_masked,
+        customer_reference=source.customer_reference,
+        created_at=instant,
+        expected_capture_date=capture,
+        contract_id=source.contract_id,
+        parent_id=source.id,
+        reconciliation_status=ReconciliationStatus.NOT_APPLICABLE.value,
+        dispute_flag=DisputeFlag.NA.value,
+    )
+    repo.add(copy)
+    log_operation(
+        session, copy, OperationKind.DUPLICATE, actor, before=None, comment=comment, at=instant
+    )
+    return copy

@@ -1,0 +1,57 @@
+"""Settings, read from the environment with the prefix POINTAGE_ (or a .env file).
+
+Every setting is documented in docs/configuration.md.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development default, refused in production by the validator below.
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0000"  # noqa: S105
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POINTAGE_", env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    database_url: str = Field(
+        default="sqlite:///pointage.db",
+        description="SQLAlchemy URL: SQLite file by default, postgresql+psycopg://… in production",
+    )
+    secret_key: str = Field(
+        default=DEFAULT_SECRET_KEY,
+        description="Signs sessions, encrypts shop keys; required in production",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    scheduler_enabled: bool = Field(
+        default=True,
+        description="Run the daily capture batch in-process at each contract's cut-off.",
+    )
+    scheduler_interval_seconds: int = Field(default=60, ge=1)
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_in_production(self) -> Settings:
+        weak = self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32
+        if self.environment is Environment.PRODUCTION and weak:
+            raise ValueError(
+                "POINTAGE_SECRET_KEY must be set to a random value of at least 32 "
+                "characters in production"
+            )
+        return self
+
+    @cached_property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

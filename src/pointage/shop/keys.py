@@ -1,0 +1,58 @@
+"""Shop keys: generated at random, hashed to authenticate, encrypted to verify signatures.
+
+The gateway signs its notifications (IPN) with HMAC-SHA-256 keyed by the shop's key, so the
+verifier needs the key itself, not a hash of it. We keep a Fernet ciphertext of the key under
+the deployment's secret key for that, and a SHA-256 hash to check an API caller's key without
+decrypting anything. The key is 32 random bytes: a fast hash is enough, there is nothing to
+brute-force.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from cryptography.fernet import Fernet, InvalidToken
+
+
+def generate_test_key(shop_id: str) -> str:
+    return f"testpassword_{shop_id}_{secrets.token_urlsafe(24)}"
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def key_matches(key: str, stored_hash: str | None) -> bool:
+    if not stored_hash:
+        return False
+    return hmac.compare_digest(hash_key(key), stored_hash)
+
+
+def _fernet(secret_key: str) -> Fernet:
+    # Fernet wants 32 url-safe base64 bytes; derive them from the deployment secret.
+    digest = hashlib.sha256(b"pointage-shop-keys:" + secret_key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def encrypt_key(key: str, secret_key: str) -> str:
+    return _fernet(secret_key).encrypt(key.encode()).decode()
+
+
+def decrypt_key(token: str, secret_key: str) -> str | None:
+    """The key, or None if it was encrypted under another secret (rotated deployment)."""
+    try:
+        return _fernet(secret_key).decrypt(token.encode()).decode()
+    except InvalidToken:
+        return None
+
+
+def sign(payload: bytes, key: str) -> str:
+    """Hex HMAC-SHA-256 of `payload`: how the gateway computes `kr-hash`."""
+    return hmac.new(key.encode(), payload, hashlib.sha256).hexdigest()
+
+
+def signature_valid(payload: bytes, key: str, signature: str) -> bool:
+    return hmac.compare_digest(sign(payload, key), signature.strip().lower())

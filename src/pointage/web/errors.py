@@ -1,0 +1,103 @@
+"""Domain errors and validation errors as problem-details responses (RFC 9457).
+
+Bodies are `application/problem+json` with type, title, status, detail, code and param.
+The input that failed is never echoed back: it could be a card number or a key.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pointage.core.errors import (
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    PointageError,
+)
+
+log = logging.getLogger(__name__)
+
+_STATUS: list[tuple[type[PointageError], int, str]] = [
+    (AuthenticationFailed, 401, "Authentication failed"),
+    (PermissionDenied, 403, "Permission denied"),
+    (NotFound, 404, "Not found"),
+    (Conflict, 409, "Conflict"),
+    (InvalidInput, 422, "Invalid input"),
+]
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    code: str,
+    param: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = {
+        "type": f"https://pointage.dev/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "param": param,
+    }
+    return JSONResponse(
+        body, status_code=status, media_type="application/problem+json", headers=headers
+    )
+
+
+def status_for(exc: PointageError) -> tuple[int, str]:
+    for cls, status, title in _STATUS:
+        if isinstance(exc, cls):
+            return status, title
+    return 400, "Bad request"
+
+
+def _param_of(location: tuple[object, ...]) -> str:
+    parts = [str(p) for p in location if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(PointageError)
+    async def _domain(_request: Request, exc: PointageError) -> JSONResponse:
+        status, title = status_for(exc)
+        headers = {"WWW-Authenticate": 'Basic realm="pointage"'} if status == 401 else None
+        return problem(status, title, exc.message, code=exc.code, param=exc.param, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {"loc": ("body",), "msg": "invalid request"}
+        param = _param_of(tuple(first.get("loc", ())))
+        detail = "; ".join(f"{_param_of(tuple(e['loc']))}: {e['msg']}" for e in errors[:10])
+        return problem(422, "Invalid input", detail, code="invalid_input", param=param)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(
+            exc.status_code,
+            str(exc.detail),
+            str(exc.detail),
+            code=f"http_{exc.status_code}",
+            headers=dict(exc.headers) if exc.headers else None,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return problem(
+            500,
+            "Internal error",
+            "an unexpected error occurred; it has been logged",
+            code="internal_error",
+        )
