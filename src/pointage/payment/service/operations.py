@@ -62,7 +62,12 @@ def _refuse(tx: Transaction, operation: str, why: str) -> OperationNotAllowed:
 
 
 def validate(
-    session: Session, tx: Transaction, actor: Actor, *, comment: str | None = None
+    session: Session,
+    tx: Transaction,
+    actor: Actor,
+    *,
+    comment: str | None = None,
+    now: datetime | None = None,
 ) -> Transaction:
     tx = TransactionRepository(session).lock(tx)
     status = DetailedStatus(tx.detailed_status)
@@ -71,12 +76,19 @@ def validate(
     before = snapshot(tx)
     _set_status(tx, _VALIDATED[status])
     session.flush()
-    log_operation(session, tx, OperationKind.VALIDATE, actor, before=before, comment=comment)
+    log_operation(
+        session, tx, OperationKind.VALIDATE, actor, before=before, comment=comment, at=now
+    )
     return tx
 
 
 def cancel(
-    session: Session, tx: Transaction, actor: Actor, *, comment: str | None = None
+    session: Session,
+    tx: Transaction,
+    actor: Actor,
+    *,
+    comment: str | None = None,
+    now: datetime | None = None,
 ) -> Transaction:
     tx = TransactionRepository(session).lock(tx)
     if DetailedStatus(tx.detailed_status) not in BEFORE_CAPTURE or tx.remittance_id is not None:
@@ -84,7 +96,7 @@ def cancel(
     before = snapshot(tx)
     _set_status(tx, DetailedStatus.CANCELLED)
     session.flush()
-    log_operation(session, tx, OperationKind.CANCEL, actor, before=before, comment=comment)
+    log_operation(session, tx, OperationKind.CANCEL, actor, before=before, comment=comment, at=now)
     return tx
 
 
@@ -126,7 +138,7 @@ def modify(
         elif status is DetailedStatus.AUTHORISED_TO_VALIDATE and capture_date > auth_expires:
             _set_status(tx, DetailedStatus.WAITING_AUTHORISATION_TO_VALIDATE)
     session.flush()
-    log_operation(session, tx, OperationKind.MODIFY, actor, before=before, comment=comment)
+    log_operation(session, tx, OperationKind.MODIFY, actor, before=before, comment=comment, at=now)
     return tx
 
 
