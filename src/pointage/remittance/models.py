@@ -43,13 +43,18 @@ class Remittance(Base):
 
 
 class CaptureBatchRun(Base):
-    """The claim that the capture batch of a shop for a day has run (once, ever)."""
+    """The claim that the capture batch of a contract for a day has run (once, ever).
+
+    The batch inserts this row first, in the same transaction as its captures: the unique
+    constraint, not the code, makes a second run of the same contract and day fail.
+    """
 
     __tablename__ = "capture_batch_run"
-    __table_args__ = (UniqueConstraint("shop_id", "business_date"),)
+    __table_args__ = (UniqueConstraint("contract_id", "business_date"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    shop_id: Mapped[int] = mapped_column(ForeignKey("shop.id"))
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shop.id"), index=True)
     business_date: Mapped[date] = mapped_column(Date)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     captured_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 07:59:52.534306
+Create Date: 2026-11-26 08:03:53.769865
 """
 
 from collections.abc import Sequence
@@ -91,24 +91,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_event_shop_id"), ["shop_id"], unique=False)
 
     op.create_table(
-        "capture_batch_run",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("shop_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("business_date", sa.Date(), nullable=False),
-        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("captured_count", sa.Integer(), nullable=False),
-        sa.Column("expired_count", sa.Integer(), nullable=False),
-        sa.Column("remittance_count", sa.Integer(), nullable=False),
-        sa.Column("source", sa.String(length=20), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["shop_id"], ["shop.id"], name=op.f("fk_capture_batch_run_shop_id_shop")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_capture_batch_run")),
-        sa.UniqueConstraint(
-            "shop_id", "business_date", name=op.f("uq_capture_batch_run_shop_id_business_date")
-        ),
-    )
-    op.create_table(
         "contract",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("shop_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -138,6 +120,35 @@ def upgrade() -> None:
             batch_op.f("ix_contract_bank_account_id"), ["bank_account_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_contract_shop_id"), ["shop_id"], unique=False)
+
+    op.create_table(
+        "capture_batch_run",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "contract_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("shop_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("business_date", sa.Date(), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("captured_count", sa.Integer(), nullable=False),
+        sa.Column("expired_count", sa.Integer(), nullable=False),
+        sa.Column("remittance_count", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=20), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contract_id"], ["contract.id"], name=op.f("fk_capture_batch_run_contract_id_contract")
+        ),
+        sa.ForeignKeyConstraint(
+            ["shop_id"], ["shop.id"], name=op.f("fk_capture_batch_run_shop_id_shop")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_capture_batch_run")),
+        sa.UniqueConstraint(
+            "contract_id",
+            "business_date",
+            name=op.f("uq_capture_batch_run_contract_id_business_date"),
+        ),
+    )
+    with op.batch_alter_table("capture_batch_run", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_capture_batch_run_shop_id"), ["shop_id"], unique=False)
 
     op.create_table(
         "remittance",
@@ -299,12 +310,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_remittance_remittance_date"))
 
     op.drop_table("remittance")
+    with op.batch_alter_table("capture_batch_run", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_capture_batch_run_shop_id"))
+
+    op.drop_table("capture_batch_run")
     with op.batch_alter_table("contract", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_contract_shop_id"))
         batch_op.drop_index(batch_op.f("ix_contract_bank_account_id"))
 
     op.drop_table("contract")
-    op.drop_table("capture_batch_run")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_event_shop_id"))
         batch_op.drop_index("ix_audit_event_object")
