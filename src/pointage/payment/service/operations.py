@@ -40,6 +40,7 @@ from pointage.payment.service.common import (
     now_utc,
     snapshot,
 )
+from pointage.payment.service.ingest import TRANSACTION_ID_PATTERN, UUID_PATTERN
 from pointage.shop.models import Shop
 
 _VALIDATED = {
@@ -59,6 +60,25 @@ def _refuse(tx: Transaction, operation: str, why: str) -> OperationNotAllowed:
     return OperationNotAllowed(
         f"cannot {operation} transaction {tx.uuid} ({tx.detailed_status}): {why}"
     )
+
+
+def _ids_for_new_transaction(
+    session: Session, shop_pk: int, day: date, uuid: str | None, transaction_id: str | None
+) -> tuple[str, str]:
+    """The uuid and transaction id of a transaction an operation creates: fresh ones, or the
+    caller's (the deterministic demo) once checked to be well-formed and free."""
+    repo = TransactionRepository(session)
+    if uuid is not None and (not UUID_PATTERN.match(uuid) or repo.by_uuid(uuid) is not None):
+        raise InvalidInput("uuid must be 32 lowercase hexadecimal characters, unused", param="uuid")
+    if transaction_id is not None and (
+        not TRANSACTION_ID_PATTERN.match(transaction_id)
+        or repo.transaction_id_taken(shop_pk, day, transaction_id)
+    ):
+        raise InvalidInput(
+            f"transaction id must be 6 letters or digits, unused on {day.isoformat()}",
+            param="transaction_id",
+        )
+    return uuid or new_uuid(), transaction_id or new_transaction_id(session, shop_pk, day)
 
 
 def validate(
@@ -151,6 +171,8 @@ def refund(
     amount_minor: int | None = None,
     comment: str | None = None,
     now: datetime | None = None,
+    uuid: str | None = None,
+    transaction_id: str | None = None,
 ) -> Transaction:
     """Refund all (amount None) or part of a captured payment: a new CREDIT transaction,
     captured by the next daily batch. Refunds never add up above the captured amount."""
@@ -172,10 +194,11 @@ def refund(
         )
     instant = now or now_utc()
     day = local_date(shop, instant)
+    new_ids = _ids_for_new_transaction(session, payment.shop_id, day, uuid, transaction_id)
     credit = Transaction(
-        uuid=new_uuid(),
+        uuid=new_ids[0],
         shop_id=payment.shop_id,
-        transaction_id=new_transaction_id(session, payment.shop_id, day),
+        transaction_id=new_ids[1],
         transaction_date=day,
         order_id=payment.order_id,
         operation_type=OperationType.CREDIT.value,
@@ -213,6 +236,8 @@ def duplicate(
     manual_validation: bool = False,
     comment: str | None = None,
     now: datetime | None = None,
+    uuid: str | None = None,
+    transaction_id: str | None = None,
 ) -> Transaction:
     """A new payment on the same card as an earlier one (a re-order, a second instalment)."""
     repo = TransactionRepository(session)
@@ -243,10 +268,11 @@ def duplicate(
             if deferred_past_validity
             else DetailedStatus.AUTHORISED
         )
+    new_ids = _ids_for_new_transaction(session, source.shop_id, day, uuid, transaction_id)
     copy = Transaction(
-        uuid=new_uuid(),
+        uuid=new_ids[0],
         shop_id=source.shop_id,
-        transaction_id=new_transaction_id(session, source.shop_id, day),
+        transaction_id=new_ids[1],
         transaction_date=day,
         order_id=order_id or source.order_id,
         operation_type=OperationType.DEBIT.value,
