@@ -52,10 +52,11 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 def database_url(migrated_template: str, tmp_path: Path) -> str:
     if PG_URL:
+        # DELETE is much faster than TRUNCATE on the handful of rows a test leaves behind.
         engine = create_engine(migrated_template)
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
         engine.dispose()
         return migrated_template
     source = Path(migrated_template.removeprefix("sqlite:///"))
@@ -94,3 +95,14 @@ def settings(database_url: str) -> Settings:
         secret_key="test-secret-key-0123456789abcdef0123456789",
         scheduler_enabled=False,
     )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[object]:
+    """An HTTP client on a freshly built application (no server process)."""
+    from fastapi.testclient import TestClient
+
+    from pointage.web.app import create_app
+
+    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client

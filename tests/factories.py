@@ -16,7 +16,7 @@ from pointage.shop.models import BankAccount, Contract, Merchant, Shop
 TEST_ACTOR = Actor("test", OperationSource.API)
 # Valid French IBANs (checksums correct), one per bank used in tests.
 IBAN_BANK_A = "FR7630006000011234567890189"
-IBAN_BANK_B = "FR7610278060610001020480101"
+IBAN_BANK_B = "FR7610278060610001020480197"
 
 
 @dataclass

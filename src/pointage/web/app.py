@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from pointage import __version__
 from pointage.db.session import make_engine, make_session_factory
+from pointage.payment import api as payment_api
 from pointage.settings import Settings
 from pointage.web import errors
 from pointage.web.deps import DbSession
@@ -41,6 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     errors.install(app)
+    app.include_router(payment_api.router)
 
     @app.get("/health", tags=["service"])
     def health(session: DbSession) -> dict[str, str]:

@@ -1,0 +1,93 @@
+"""JSON routes of the payment domain: ingestion from the payment page and the gateway's IPN."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Response, status
+
+from pointage.core.errors import InvalidInput, NotFound
+from pointage.core.statuses import OperationSource
+from pointage.payment import ipn
+from pointage.payment.repository import TransactionRepository
+from pointage.payment.schemas import IpnAck, IpnTransactionResult, TransactionIn, TransactionOut
+from pointage.payment.service import Actor, IncomingTransaction, ingest
+from pointage.web.auth import CurrentShop
+from pointage.web.deps import AppSettings, DbSession
+
+router = APIRouter()
+
+
+@router.post(
+    "/v1/transactions",
+    response_model=TransactionOut,
+    status_code=status.HTTP_201_CREATED,
+    tags=["transactions"],
+    responses={200: {"description": "Already known: the report changed nothing or moved it on"}},
+)
+def post_transaction(
+    body: TransactionIn, shop: CurrentShop, session: DbSession, response: Response
+) -> TransactionOut:
+    """Record a transaction as the payment page reports it (idempotent on `uuid`)."""
+    incoming = IncomingTransaction(
+        uuid=body.uuid,
+        transaction_id=body.transaction_id,
+        order_id=body.order_id,
+        operation_type=body.operation_type,
+        amount_minor=body.amount,
+        original_amount_minor=body.original_amount,
+        currency=body.currency,
+        detailed_status=body.detailed_status,
+        card_brand=body.card_brand,
+        card_masked=body.card_masked,
+        authorisation_number=body.authorisation_number,
+        customer_reference=body.customer_reference,
+        created_at=body.created_at or datetime.now(UTC),
+        expected_capture_date=body.expected_capture_date,
+        contract_number=body.contract_number,
+        parent_uuid=body.parent_uuid,
+    )
+    result = ingest(session, shop, incoming, Actor(f"api:{shop.shop_id}", OperationSource.API))
+    if not result.created:
+        response.status_code = status.HTTP_200_OK
+    return TransactionOut.of(result.transaction, shop.shop_id)
+
+
+@router.get("/v1/transactions/{uuid}", response_model=TransactionOut, tags=["transactions"])
+def get_transaction(uuid: str, shop: CurrentShop, session: DbSession) -> TransactionOut:
+    """One transaction of the authenticated shop."""
+    tx = TransactionRepository(session).by_uuid(uuid)
+    if tx is None or tx.shop_id != shop.id:
+        # Another shop's transaction is reported as absent, not as forbidden.
+        raise NotFound(f"transaction {uuid} not found", param="uuid")
+    return TransactionOut.of(tx, shop.shop_id)
+
+
+@router.post("/ipn", response_model=IpnAck, tags=["notifications"])
+def post_ipn(
+    session: DbSession,
+    settings: AppSettings,
+    kr_answer: Annotated[str, Form(alias="kr-answer")],
+    kr_hash: Annotated[str | None, Form(alias="kr-hash")] = None,
+    kr_hash_algorithm: Annotated[str | None, Form(alias="kr-hash-algorithm")] = None,
+    kr_hash_key: Annotated[str | None, Form(alias="kr-hash-key")] = None,
+    kr_answer_type: Annotated[str | None, Form(alias="kr-answer-type")] = None,
+) -> IpnAck:
+    """The gateway's signed payment notification (`kr-answer` + `kr-hash`).
+
+    A missing or wrong signature is refused with 401 and nothing is stored; a replay of a
+    notification already received changes nothing and is acknowledged again."""
+    if kr_answer_type not in (None, ipn.ANSWER_TYPE):
+        raise InvalidInput(
+            f"unsupported kr-answer-type {kr_answer_type!r}; expected {ipn.ANSWER_TYPE}",
+            param="kr-answer-type",
+        )
+    notification = ipn.Notification(kr_answer, kr_hash, kr_hash_algorithm, kr_hash_key)
+    results = ipn.handle(session, notification, settings.secret_key)
+    return IpnAck(
+        transactions=[
+            IpnTransactionResult(uuid=r.transaction.uuid, created=r.created, changed=r.changed)
+            for r in results
+        ]
+    )
