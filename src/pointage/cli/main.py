@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from pointage.cli import db, serve
+from pointage.cli import batch, db, serve
 
 app = typer.Typer(
     help="Pointage: payment reconciliation and reporting back office.",
@@ -12,6 +12,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(batch.app, name="batch")
 app.command("serve")(serve.serve)
 
 
