@@ -10,10 +10,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 
 from pointage import __version__
 from pointage.db.session import make_engine, make_session_factory
+from pointage.jobs.scheduler import CaptureScheduler
 from pointage.payment import api as payment_api
 from pointage.settings import Settings
 from pointage.web import errors
@@ -25,9 +27,17 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = None
+        if settings.scheduler_enabled:
+            # The daily capture batches, at each contract's cut-off (pointage.jobs.scheduler).
+            interval = settings.scheduler_interval_seconds
+            scheduler = CaptureScheduler(app.state.session_factory, interval)
+            scheduler.start()
         try:
             yield
         finally:
+            if scheduler is not None:
+                await scheduler.stop()
             engine.dispose()
 
     app = FastAPI(
@@ -43,6 +53,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     errors.install(app)
     app.include_router(payment_api.router)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/docs")
 
     @app.get("/health", tags=["service"])
     def health(session: DbSession) -> dict[str, str]:
