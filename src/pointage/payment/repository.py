@@ -6,7 +6,7 @@ nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
 from sqlalchemy import func, select
@@ -69,6 +69,27 @@ class TransactionRepository:
             )
         )
         return found is not None
+
+    def known_uuids(self, uuids: Collection[str]) -> set[str]:
+        """Which of these uuids are already transactions (ingestion by batches)."""
+        found: set[str] = set()
+        chunk = list(uuids)
+        for start in range(0, len(chunk), 500):  # keep each IN list short
+            found.update(
+                self.session.scalars(
+                    select(Transaction.uuid).where(Transaction.uuid.in_(chunk[start : start + 500]))
+                )
+            )
+        return found
+
+    def transaction_ids_used(self, shop_pk: int, days: Collection[date]) -> set[tuple[date, str]]:
+        """(day, transaction id) pairs already used by a shop on these days."""
+        rows = self.session.execute(
+            select(Transaction.transaction_date, Transaction.transaction_id).where(
+                Transaction.shop_id == shop_pk, Transaction.transaction_date.in_(list(days))
+            )
+        )
+        return {(day, transaction_id) for day, transaction_id in rows}
 
     def refunded_total(self, payment_pk: int) -> int:
         """Minor units already refunded or being refunded on a payment."""

@@ -154,7 +154,23 @@ def ingest(
         )
     parent = _parent(session, shop, incoming)
     contract = _contract_for(session, shop, incoming)
-    tx = Transaction(
+    tx = new_transaction(shop, incoming, transaction_id, card_masked, contract, parent)
+    repo.add(tx)
+    log_operation(session, tx, OperationKind.CREATE, actor, before=None, at=incoming.created_at)
+    return IngestResult(tx, created=True, changed=True)
+
+
+def new_transaction(
+    shop: Shop,
+    incoming: IncomingTransaction,
+    transaction_id: str,
+    card_masked: str | None,
+    contract: Contract | None,
+    parent: Transaction | None,
+) -> Transaction:
+    """The row of a transaction reported for the first time, once checked."""
+    day = local_date(shop, incoming.created_at)
+    return Transaction(
         uuid=incoming.uuid or new_uuid(),
         shop_id=shop.id,
         transaction_id=transaction_id,
@@ -177,9 +193,6 @@ def ingest(
         reconciliation_status=ReconciliationStatus.NOT_APPLICABLE.value,
         dispute_flag=DisputeFlag.NA.value,
     )
-    repo.add(tx)
-    log_operation(session, tx, OperationKind.CREATE, actor, before=None, at=incoming.created_at)
-    return IngestResult(tx, created=True, changed=True)
 
 
 def _update(
