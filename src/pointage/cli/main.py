@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from pointage.cli import batch, db, serve
+from pointage.cli import batch, db, demo, serve
 
 app = typer.Typer(
     help="Pointage: payment reconciliation and reporting back office.",
@@ -14,6 +14,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(batch.app, name="batch")
 app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
 
 
 def main() -> None:

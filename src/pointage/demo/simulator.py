@@ -79,6 +79,9 @@ class ShopProfile:
     contract_by_brand: dict[str, str]
     refusal_bp: int
     foreign_currency: str | None = None
+    # The earliest cut-off of the shop's contracts: a payment created after it is captured
+    # by the next day's batch, so the merchant can only refund it the day after that.
+    cutoff_time: time = time(23, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +194,7 @@ class Simulator:
         self.used_ids: dict[tuple[str, date], set[str]] = defaultdict(set)
         self.order_counters: dict[tuple[str, int], int] = defaultdict(int)
         self.pending: dict[date, list[PlannedOperation]] = defaultdict(list)
+        self.cutoffs = {profile.shop_id: profile.cutoff_time for profile in profiles}
 
     def transaction_id(self, shop_id: str, day: date) -> str:
         """A 6-digit transaction id not yet used by this shop on this day."""
@@ -272,6 +276,9 @@ class Simulator:
         moved when a cancellation could only happen the next morning."""
         rng = self.rng
         day = payment.created_at.astimezone(zone).date()
+        captured_on = payment.expected_capture_date
+        if payment.created_at >= datetime.combine(day, self.cutoffs[payment.shop_id], zone):
+            captured_on = max(captured_on, day + timedelta(days=1))
         same_day = draw_local_instant(rng, day, zone, after=payment.created_at)
         next_day = self.office_instant(day + timedelta(days=1), zone)
         fate = payment.fate
@@ -289,14 +296,14 @@ class Simulator:
                 payment = replace(payment, expected_capture_date=day + timedelta(days=1))
             self.plan(payment, zone, OperationKind.CANCEL, same_day or next_day)
         elif fate in (Fate.PARTIAL_REFUND, Fate.FULL_REFUND):
-            refund_day = payment.expected_capture_date + timedelta(days=rng.randint(2, 12))
+            refund_day = captured_on + timedelta(days=rng.randint(2, 12))
             amount = None
             if fate is Fate.PARTIAL_REFUND:
                 amount = payment.amount_minor * rng.randint(10, 70) // 100
             at = self.office_instant(refund_day, zone)
             self.plan(payment, zone, OperationKind.REFUND, at, amount_minor=amount, creates=True)
         elif fate is Fate.DUPLICATED:
-            again = payment.expected_capture_date + timedelta(days=rng.randint(1, 15))
+            again = captured_on + timedelta(days=rng.randint(1, 15))
             at = self.office_instant(again, zone)
             self.plan(payment, zone, OperationKind.DUPLICATE, at, creates=True)
         return payment

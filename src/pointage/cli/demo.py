@@ -1,0 +1,115 @@
+"""`pointage demo`: build the deterministic demo merchant and its past weeks of activity."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import OperationalError
+
+from pointage.cli.common import fail, load_settings, session_scope, user_errors
+from pointage.core.errors import InvalidInput
+from pointage.demo import repository
+from pointage.demo.runner import DemoOptions, DemoSummary, build_demo
+from pointage.demo.setup import MERCHANT_NAME
+
+
+@user_errors
+def demo(
+    days: Annotated[int, typer.Option(help="How many days to simulate, ending yesterday.")] = 60,
+    seed: Annotated[int, typer.Option(help="Seed of the simulation: same seed, same data.")] = 1,
+    per_day: Annotated[
+        int, typer.Option("--per-day", help="About how many payments a day per shop.")
+    ] = 300,
+    credentials_json: Annotated[
+        Path | None,
+        typer.Option(
+            "--credentials-json",
+            help="Write the shops' test keys to this JSON file (instead of printing them).",
+            dir_okay=False,
+        ),
+    ] = None,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing if the database already has a shop.")
+    ] = False,
+) -> None:
+    """Create a demo merchant (two shops, three contracts) and simulate its card payments,
+    merchant operations and daily capture batches, in one all-or-nothing transaction."""
+    settings = load_settings()
+    if credentials_json is not None and not credentials_json.parent.is_dir():
+        raise InvalidInput(
+            f"cannot write {credentials_json}: its directory does not exist",
+            param="--credentials-json",
+        )
+    options = DemoOptions(days=days, seed=seed, per_day=per_day)
+    started = time.perf_counter()
+    try:
+        with session_scope(settings) as session:
+            if not repository.schema_present(session):
+                raise InvalidInput("the database has no tables yet: run `pointage db upgrade`")
+            if if_empty and repository.any_shop(session):
+                typer.echo("demo: the database already has shops, nothing to do")
+                return
+            summary = build_demo(
+                session, options, secret_key=settings.secret_key, now=datetime.now(UTC)
+            )
+            if credentials_json is not None:
+                # Inside the unit of work: if the file cannot be written, nothing is kept.
+                write_credentials(credentials_json, summary)
+    except OperationalError as exc:
+        fail(f"cannot use the database: {str(exc.orig).splitlines()[0]}")
+    print_summary(summary, credentials_json, time.perf_counter() - started)
+
+
+def credentials(summary: DemoSummary) -> dict[str, list[dict[str, str]]]:
+    """What a script needs to talk to the demo. Users come with the back-office accounts."""
+    return {
+        "shops": [
+            {"shop_id": shop.shop_id, "name": shop.name, "test_key": shop.test_key}
+            for shop in summary.shops
+        ],
+        "users": [],
+    }
+
+
+def write_credentials(path: Path, summary: DemoSummary) -> None:
+    text = json.dumps(credentials(summary), indent=2, ensure_ascii=False) + "\n"
+    try:
+        # Readable by its owner only: the file holds keys.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+    except OSError as exc:
+        raise InvalidInput(
+            f"cannot write {path}: {exc.strerror}", param="--credentials-json"
+        ) from None
+
+
+def print_summary(summary: DemoSummary, credentials_json: Path | None, seconds: float) -> None:
+    counts = summary.counts
+    echo = typer.echo
+    echo(
+        f"demo: {MERCHANT_NAME}, {len(summary.shops)} shops, {counts.contracts} contracts, "
+        f"{(summary.last_day - summary.first_day).days + 1} days "
+        f"({summary.first_day.isoformat()} to {summary.last_day.isoformat()}), "
+        f"built in {seconds:.1f} s"
+    )
+    for shop in summary.shops:
+        echo(f"  shop {shop.shop_id} {shop.name}: contracts {', '.join(shop.contracts)}")
+    echo(f"transactions: {counts.transactions}")
+    for status, count in counts.transactions_by_status.items():
+        echo(f"  {status:<40} {count:>8}")
+    echo(f"operations: {counts.operations}")
+    echo(f"remittances: {counts.remittances}")
+    if credentials_json is not None:
+        echo(f"test keys written to {credentials_json}")
+        return
+    # A local demo's test-mode keys: shown so that the API can be tried right away.
+    echo("test keys (test mode):")
+    for shop in summary.shops:
+        echo(f"  {shop.shop_id} {shop.test_key}")

@@ -1,0 +1,194 @@
+"""Building the demo: the merchant, then day after day its payments, operations and batches.
+
+One call, one unit of work (the caller's): a demo that fails leaves nothing behind. Within a
+day, events follow the clock: the payments created before their contract's cut-off, then the
+merchant's operations (all in office hours, before the cut-off), then the capture batch of
+each contract, then the payments of the late evening, which the next day's batch captures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from pointage.core.errors import Conflict, InvalidInput
+from pointage.core.statuses import OperationKind, OperationSource, OperationType
+from pointage.demo import repository
+from pointage.demo.repository import DemoCounts
+from pointage.demo.setup import SHOP_IDS, DemoShop, create_demo_merchant
+from pointage.demo.simulator import DayPlan, PlannedOperation, PlannedPayment, simulate
+from pointage.payment import service as payment_service
+from pointage.payment.repository import TransactionRepository
+from pointage.payment.service import Actor, IncomingTransaction
+from pointage.payment.service.bulk import ingest_many
+from pointage.remittance import service as remittance_service
+from pointage.shop.models import Contract, Shop
+
+DEMO_TIMEZONE = ZoneInfo("Europe/Paris")
+MAX_DAYS = 366
+MAX_PER_DAY = 5_000
+# The gateway reports each payment to the back office by a signed notification.
+GATEWAY = Actor("demo", OperationSource.IPN)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    days: int = 60
+    seed: int = 1
+    per_day: int = 300
+    last_day: date | None = None  # default: yesterday in the demo's time zone
+
+
+@dataclass(frozen=True, slots=True)
+class DemoShopSummary:
+    shop_id: str
+    name: str
+    test_key: str
+    contracts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    shops: tuple[DemoShopSummary, ...]
+    first_day: date
+    last_day: date
+    counts: DemoCounts
+
+
+def yesterday(now: datetime) -> date:
+    return now.astimezone(DEMO_TIMEZONE).date() - timedelta(days=1)
+
+
+def check_options(options: DemoOptions, now: datetime) -> date:
+    """The last simulated day, once the options are known to make sense."""
+    if not 1 <= options.days <= MAX_DAYS:
+        raise InvalidInput(f"days must be between 1 and {MAX_DAYS}", param="--days")
+    if not 1 <= options.per_day <= MAX_PER_DAY:
+        raise InvalidInput(
+            f"payments per day must be between 1 and {MAX_PER_DAY}", param="--per-day"
+        )
+    last_day = options.last_day or yesterday(now)
+    if last_day > yesterday(now):
+        raise InvalidInput("the demo simulates past days only: the last day must be before today")
+    return last_day
+
+
+def build_demo(
+    session: Session, options: DemoOptions, *, secret_key: str, now: datetime
+) -> DemoSummary:
+    """Create the demo merchant and simulate its activity; flushes, never commits."""
+    last_day = check_options(options, now)
+    first_day = last_day - timedelta(days=options.days - 1)
+    if repository.existing_shop_ids(session, SHOP_IDS):
+        raise Conflict(
+            "the demo shops already exist in this database (use --if-empty to skip quietly)"
+        )
+    shops = create_demo_merchant(session, secret_key)
+    day_runner = _DayRunner(session, shops)
+    profiles = [demo_shop.profile for demo_shop in shops]
+    for plan in simulate(
+        profiles, first_day=first_day, last_day=last_day, per_day=options.per_day, seed=options.seed
+    ):
+        day_runner.run(plan)
+    summaries = tuple(
+        DemoShopSummary(
+            s.shop.shop_id, s.shop.name, s.test_key, tuple(c.number for c in s.contracts)
+        )
+        for s in shops
+    )
+    return DemoSummary(summaries, first_day, last_day, repository.counts(session))
+
+
+class _DayRunner:
+    def __init__(self, session: Session, shops: list[DemoShop]) -> None:
+        self.session = session
+        self.shops: dict[str, Shop] = {s.shop.shop_id: s.shop for s in shops}
+        self.contracts: dict[str, Contract] = {c.number: c for s in shops for c in s.contracts}
+        self.transactions = TransactionRepository(session)
+
+    def run(self, plan: DayPlan) -> None:
+        cutoffs = {
+            number: remittance_service.cutoff_instant(
+                self.shops_by_pk()[contract.shop_id], contract, plan.day
+            )
+            for number, contract in self.contracts.items()
+        }
+        late = [p for p in plan.payments if p.created_at >= cutoffs[p.contract_number]]
+        on_time = [p for p in plan.payments if p.created_at < cutoffs[p.contract_number]]
+        self.ingest(on_time)
+        for operation in plan.operations:
+            self.apply(operation)
+        for contract in self.contracts.values():
+            remittance_service.capture_contract(self.session, contract.id, plan.day)
+        # The batch changed rows with set-based UPDATEs: objects in memory are stale.
+        self.session.expire_all()
+        self.ingest(late)
+
+    def shops_by_pk(self) -> dict[int, Shop]:
+        return {shop.id: shop for shop in self.shops.values()}
+
+    def ingest(self, payments: list[PlannedPayment]) -> None:
+        for shop_id, shop in self.shops.items():
+            incomings = [_incoming(p) for p in payments if p.shop_id == shop_id]
+            if incomings:
+                ingest_many(self.session, shop, incomings, GATEWAY)
+
+    def apply(self, operation: PlannedOperation) -> None:
+        shop = self.shops[operation.shop_id]
+        tx = self.transactions.by_uuid(operation.payment_uuid)
+        assert tx is not None  # the simulator only plans operations on its own payments
+        actor = Actor("demo", operation.source)
+        at = operation.at
+        if operation.kind is OperationKind.VALIDATE:
+            payment_service.validate(self.session, tx, actor, now=at)
+        elif operation.kind is OperationKind.CANCEL:
+            payment_service.cancel(self.session, tx, actor, comment="commande annulée", now=at)
+        elif operation.kind is OperationKind.MODIFY:
+            payment_service.modify(
+                self.session, shop, tx, actor, amount_minor=operation.amount_minor, now=at
+            )
+        elif operation.kind is OperationKind.REFUND:
+            payment_service.refund(
+                self.session,
+                shop,
+                tx,
+                actor,
+                amount_minor=operation.amount_minor,
+                comment="retour client",
+                now=at,
+                uuid=operation.new_uuid,
+                transaction_id=operation.new_transaction_id,
+            )
+        elif operation.kind is OperationKind.DUPLICATE:
+            payment_service.duplicate(
+                self.session,
+                shop,
+                tx,
+                actor,
+                comment="nouvelle commande",
+                now=at,
+                uuid=operation.new_uuid,
+                transaction_id=operation.new_transaction_id,
+            )
+
+
+def _incoming(payment: PlannedPayment) -> IncomingTransaction:
+    return IncomingTransaction(
+        operation_type=OperationType.DEBIT,
+        amount_minor=payment.amount_minor,
+        currency=payment.currency,
+        detailed_status=payment.status,
+        created_at=payment.created_at,
+        uuid=payment.uuid,
+        transaction_id=payment.transaction_id,
+        order_id=payment.order_id,
+        card_brand=payment.card_brand,
+        card_masked=payment.card_masked,
+        authorisation_number=payment.authorisation_number,
+        customer_reference=payment.customer_reference,
+        expected_capture_date=payment.expected_capture_date,
+        contract_number=payment.contract_number,
+    )
