@@ -1,0 +1,149 @@
+"""The in-process scheduler of `pointage serve`: each contract's capture batch at its cut-off.
+
+Every `scheduler_interval_seconds` it asks the database which (contract, day) runs are due
+and runs each in its own unit of work, in a worker thread so that the event loop keeps
+serving requests. Several processes may run it at once: the run's claim in the database,
+not this loop, makes each (contract, day) run once.
+
+Catch-up: after a stop (a deploy, a laptop asleep), the days missed in the last
+CATCH_UP_DAYS days are run too, oldest first, so that each day's payments get a remittance
+dated on their own day and numbers stay in date order. Older days are left to an operator
+(`pointage batch run --date`): a gap that long needs a person to look at it, and the next
+run captures anything still due anyway (it takes everything due by its day).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from pointage.db.session import unit_of_work
+from pointage.jobs.capture import run_contract
+from pointage.remittance import service
+from pointage.remittance.service import ContractBatchResult, ContractSchedule
+
+log = logging.getLogger(__name__)
+
+CATCH_UP_DAYS = 7
+SOURCE = "scheduler"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class DueRun:
+    business_date: date
+    contract_id: int
+
+
+def due_runs(
+    schedules: Iterable[ContractSchedule],
+    done: set[tuple[int, date]],
+    now: datetime,
+    catch_up_days: int = CATCH_UP_DAYS,
+) -> list[DueRun]:
+    """The (contract, day) runs due at `now`, oldest first.
+
+    A contract's day is due once its cut-off (local time of its shop) has passed; today's
+    before the cut-off is not. Days already in `done` are skipped.
+    """
+    due = []
+    for schedule in schedules:
+        local = now.astimezone(ZoneInfo(schedule.timezone))
+        today = local.date()
+        last = today if local.time() >= schedule.cutoff_time else today - timedelta(days=1)
+        day = today - timedelta(days=catch_up_days)
+        while day <= last:
+            if (schedule.contract_id, day) not in done:
+                due.append(DueRun(day, schedule.contract_id))
+            day += timedelta(days=1)
+    return sorted(due)
+
+
+class CaptureScheduler:
+    """Runs the due capture batches every `interval_seconds` until stopped."""
+
+    def __init__(self, factory: sessionmaker[Session], interval_seconds: float) -> None:
+        self.factory = factory
+        self.interval_seconds = interval_seconds
+        self._stopping = threading.Event()  # read by the worker thread between two runs
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def tick(self, now: datetime | None = None) -> list[ContractBatchResult]:
+        """Run what is due at `now` (default: the clock); returns what each run did."""
+        now = now or datetime.now(UTC)
+        with unit_of_work(self.factory) as session:
+            schedules = service.contract_schedules(session)
+            # Two days' margin: a zone ahead of UTC is already on a later day.
+            done = service.runs_since(session, now.date() - timedelta(days=CATCH_UP_DAYS + 2))
+        results = []
+        for run in due_runs(schedules, done, now):
+            if self._stopping.is_set():
+                break
+            result = self._run_one(run)
+            if result is not None:
+                results.append(result)
+        self._warn_without_contract({r.business_date for r in results if not r.already_done})
+        return results
+
+    def _run_one(self, run: DueRun) -> ContractBatchResult | None:
+        day = run.business_date.isoformat()
+        try:
+            result = run_contract(self.factory, run.contract_id, run.business_date, source=SOURCE)
+        except Exception:
+            # One contract's failure must not stop the others; it is retried next tick.
+            log.exception("capture batch of contract %s for %s failed", run.contract_id, day)
+            return None
+        log.info(
+            "capture batch of contract %s for %s: %s",
+            result.contract_number,
+            day,
+            "already done"
+            if result.already_done
+            else f"{result.captured_count} captured, {result.expired_count} expired, "
+            f"{len(result.remittances)} remittance(s)",
+        )
+        return result
+
+    def _warn_without_contract(self, days: set[date]) -> None:
+        for day in sorted(days):
+            with unit_of_work(self.factory) as session:
+                counts = service.transactions_without_contract(session, day)
+            for shop_id, count in sorted(counts.items()):
+                log.warning(
+                    "shop %s has %s transaction(s) due by %s without a contract; not captured",
+                    shop_id,
+                    count,
+                    day.isoformat(),
+                )
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="capture-scheduler")
+
+    async def stop(self) -> None:
+        """Ask the loop to stop and wait for it: a run in progress finishes its unit of
+        work first (it is a database transaction, never left half done anyway)."""
+        self._stopping.set()
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+
+    async def _loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await asyncio.to_thread(self.tick)
+            except Exception:
+                log.exception("capture scheduler tick failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.interval_seconds)
+
+
+def _describe(run: DueRun) -> tuple[int, str]:
+    return run.contract_id, run.business_date.isoformat()
