@@ -291,3 +291,10 @@ def batch_targets(session: Session, day: date, shop_id: str | None, now: datetim
                 param="date",
             )
     return BatchTargets(repo.contract_ids_of(shop_pk), repo.count_without_contract(day, shop_pk))
+
+
+def transactions_without_contract(
+    session: Session, day: date, shop_pk: int | None = None
+) -> dict[str, int]:
+    """Shop id → transactions due by `day` that no contract can capture."""
+    return RemittanceRepository(session).count_without_contract(day, shop_pk)

@@ -1,0 +1,67 @@
+"""`create_app(settings)`: the one place the web application is assembled.
+
+Nothing connects to a database at import time; the engine is made here and disposed of when
+the application stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from sqlalchemy import text
+
+from pointage import __version__
+from pointage.db.session import make_engine, make_session_factory
+from pointage.jobs.scheduler import CaptureScheduler
+from pointage.payment import api as payment_api
+from pointage.settings import Settings
+from pointage.web import errors
+from pointage.web.deps import DbSession
+
+
+def create_app(settings: Settings) -> FastAPI:
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = None
+        if settings.scheduler_enabled:
+            # The daily capture batches, at each contract's cut-off (pointage.jobs.scheduler).
+            interval = settings.scheduler_interval_seconds
+            scheduler = CaptureScheduler(app.state.session_factory, interval)
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                await scheduler.stop()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Pointage",
+        version=__version__,
+        description="Payment reconciliation back office: transactions, remittances, statements.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    errors.install(app)
+    app.include_router(payment_api.router)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    @app.get("/health", tags=["service"])
+    def health(session: DbSession) -> dict[str, str]:
+        """Liveness and database reachability."""
+        session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    return app
