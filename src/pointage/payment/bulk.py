@@ -1,0 +1,137 @@
+"""Bulk SQL on transactions: the queries and inserts of a journal file import.
+
+A journal holds up to millions of transactions, so rows go in through the driver's own
+bulk path (`executemany` on SQLite, `COPY` on PostgreSQL) on the session's connection,
+inside the caller's transaction: a failure anywhere rolls every row back with the rest.
+Values go through the column types' own bind processors (memoised, since a day's journal
+repeats each instant and date many times), so the stored text is exactly what the ORM
+would have written.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pointage.payment.models import Transaction
+from pointage.shop.models import Contract, Shop
+
+# The columns a journal row fills, in the order of the tuples given to `insert`. The SQL
+# below is built from these constants only, never from input.
+INSERT_COLUMNS = (
+    "uuid",
+    "shop_id",
+    "transaction_id",
+    "transaction_date",
+    "order_id",
+    "operation_type",
+    "amount_minor",
+    "original_amount_minor",
+    "currency",
+    "detailed_status",
+    "status",
+    "card_brand",
+    "card_masked",
+    "authorisation_number",
+    "customer_reference",
+    "created_at",
+    "expected_capture_date",
+    "contract_id",
+    "parent_id",
+    "reconciliation_status",
+    "dispute_flag",
+    "updated_at",
+)
+_CHUNK = 5_000  # bound parameters per IN (...) query, well under every driver's limit
+_TABLE = Transaction.__table__
+
+
+class DuplicateKey(Exception):
+    """The database refused a row as a duplicate of a stored one (uuid or shop/day/id)."""
+
+
+class TransactionBulk:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def shops(self, shop_ids: Iterable[str]) -> dict[str, Shop]:
+        wanted = sorted(set(shop_ids))
+        found = self.session.scalars(select(Shop).where(Shop.shop_id.in_(wanted))).all()
+        return {shop.shop_id: shop for shop in found}
+
+    def contracts(self, shop_pks: Iterable[int]) -> dict[int, list[Contract]]:
+        by_shop: dict[int, list[Contract]] = defaultdict(list)
+        query = select(Contract).where(Contract.shop_id.in_(set(shop_pks))).order_by(Contract.id)
+        for contract in self.session.scalars(query):
+            by_shop[contract.shop_id].append(contract)
+        return by_shop
+
+    def stored_between(self, shop_pk: int, first: date, last: date) -> dict[str, tuple[date, str]]:
+        """uuid -> (day, transaction id) of the shop's transactions of those days."""
+        query = select(
+            Transaction.uuid, Transaction.transaction_date, Transaction.transaction_id
+        ).where(
+            Transaction.shop_id == shop_pk,
+            Transaction.transaction_date.between(first, last),
+        )
+        return {uuid: (day, tx_id) for uuid, day, tx_id in self.session.execute(query)}
+
+    def by_uuids(self, uuids: Iterable[str]) -> dict[str, tuple[int, int, str]]:
+        """uuid -> (primary key, shop pk, operation type) of the stored ones among `uuids`."""
+        wanted = sorted(set(uuids))
+        found: dict[str, tuple[int, int, str]] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            query = select(
+                Transaction.uuid, Transaction.id, Transaction.shop_id, Transaction.operation_type
+            ).where(Transaction.uuid.in_(wanted[start : start + _CHUNK]))
+            for uuid, pk, shop_pk, kind in self.session.execute(query):
+                found[uuid] = (pk, shop_pk, kind)
+        return found
+
+    def dumper(self, column: str) -> Callable[[Any], Any]:
+        """The column type's bind processor for this database, memoised per value."""
+        dialect = self.session.get_bind().dialect
+        process = _TABLE.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is None:
+            return lambda value: value
+        cache: dict[Any, Any] = {}
+
+        def dump(value: Any) -> Any:
+            try:
+                return cache[value]
+            except KeyError:
+                if len(cache) > 100_000:
+                    cache.clear()
+                dumped = cache[value] = process(value)
+                return dumped
+
+        return dump
+
+    def insert(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert rows (tuples in INSERT_COLUMNS order, values already dumped)."""
+        if not rows:
+            return
+        connection = self.session.connection()
+        dbapi = connection.connection.dbapi_connection
+        assert dbapi is not None
+        columns = ", ".join(INSERT_COLUMNS)
+        try:
+            cursor = dbapi.cursor()
+            try:
+                if connection.dialect.name == "postgresql":
+                    with cursor.copy(f'COPY "transaction" ({columns}) FROM STDIN') as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                else:
+                    marks = ", ".join("?" * len(INSERT_COLUMNS))
+                    sql = f'INSERT INTO "transaction" ({columns}) VALUES ({marks})'  # noqa: S608
+                    cursor.executemany(sql, rows)
+            finally:
+                cursor.close()
+        except connection.dialect.loaded_dbapi.IntegrityError as exc:
+            raise DuplicateKey(str(exc)) from None

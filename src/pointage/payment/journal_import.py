@@ -1,0 +1,234 @@
+"""Import of the gateway's transaction journal (JT) file: all or nothing, idempotent.
+
+The whole file is read and checked first: its format (`formats.transaction_journal`), then
+against the database (shops, contracts, refunds' payments, ids already used). Any problem
+refuses the file as a whole with every problem listed (up to MAX_ERRORS), and nothing is
+written. A valid file is inserted in bulk inside the caller's transaction.
+
+Importing the same file again is harmless: a transaction whose uuid is already stored for
+the same shop, day and transaction id is skipped and counted, never updated (later status
+changes come through notifications and operations, which keep the operations log).
+
+The journal is the gateway's own record of each transaction's creation, so an import writes
+one audit event per file and no operations-log entry per transaction (which would double the
+rows written); docs/formats/transaction-journal.md says so.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pointage.audit.service import record
+from pointage.core.statuses import (
+    DetailedStatus,
+    DisputeFlag,
+    OperationType,
+    ReconciliationStatus,
+    rolled_up,
+)
+from pointage.formats.transaction_journal import JournalError, JournalRow, parse
+from pointage.payment.bulk import DuplicateKey, TransactionBulk
+from pointage.payment.journal_checks import (
+    ImportPlan,
+    Problems,
+    check_against_database,
+    local_days,
+)
+from pointage.shop.models import Shop
+
+MAX_ERRORS = 100
+
+
+@dataclass
+class ShopCounts:
+    shop_id: str
+    read: int = 0
+    imported: int = 0
+    skipped: int = 0
+
+
+@dataclass
+class JournalImport:
+    """What an import did: transactions read, inserted, and skipped as already stored."""
+
+    filename: str
+    read: int = 0
+    imported: int = 0
+    skipped: int = 0
+    shops: dict[str, ShopCounts] = field(default_factory=dict)
+
+
+def import_journal(
+    session: Session, data: bytes, *, filename: str, actor: str = "system"
+) -> JournalImport:
+    """Check the whole journal, then insert its new transactions, or raise FileRejected."""
+    rows = read_rows(data, filename)
+    bulk = TransactionBulk(session)
+    shops = bulk.shops(row.shop_id for row in rows)
+    problems = Problems(filename, MAX_ERRORS)
+    days = local_days(rows, shops)
+    plan = check_against_database(bulk, rows, days, shops, problems)
+    problems.raise_if_any()
+    result = _counts(filename, rows, plan.skipped)
+    try:
+        with session.begin_nested():
+            _insert(bulk, rows, days, shops, plan)
+    except DuplicateKey:
+        _explain_duplicate(bulk, rows, filename)
+        raise
+    record(
+        session,
+        actor,
+        "transactions.journal_imported",
+        "journal_file",
+        filename[-64:],
+        detail={
+            "read": result.read,
+            "imported": result.imported,
+            "skipped": result.skipped,
+            "shops": {s.shop_id: [s.read, s.imported, s.skipped] for s in result.shops.values()},
+        },
+    )
+    return result
+
+
+def read_rows(data: bytes, filename: str) -> list[JournalRow]:
+    """Every transaction of the file, or FileRejected with the file's format problems."""
+    rows: list[JournalRow] = []
+    problems = Problems(filename, MAX_ERRORS)
+    append = rows.append
+    for item in parse(data, filename=filename):
+        if type(item) is JournalRow:
+            append(item)
+        elif type(item) is JournalError:
+            problems.lines.append(str(item))
+            if problems.full:
+                break
+    problems.raise_if_any()
+    return rows
+
+
+def _counts(filename: str, rows: list[JournalRow], skipped: set[str]) -> JournalImport:
+    result = JournalImport(filename, read=len(rows))
+    read = Counter(row.shop_id for row in rows)
+    already = Counter(row.shop_id for row in rows if row.uuid in skipped) if skipped else {}
+    for shop_id in sorted(read):
+        counts = ShopCounts(shop_id, read=read[shop_id], skipped=already.get(shop_id, 0))
+        counts.imported = counts.read - counts.skipped
+        result.shops[shop_id] = counts
+    result.skipped = len(skipped)
+    result.imported = result.read - result.skipped
+    return result
+
+
+# (detailed status, operation type) -> the stored words that follow from them.
+_STATUS_COLUMNS: dict[tuple[DetailedStatus, OperationType], tuple[str, str, str, str]] = {}
+for _status in DetailedStatus:
+    for _kind in OperationType:
+        _moves_money = (
+            _status is DetailedStatus.CAPTURED and _kind is not OperationType.VERIFICATION
+        )
+        _STATUS_COLUMNS[_status, _kind] = (
+            _status.value,
+            rolled_up(_status).value,
+            (ReconciliationStatus.PENDING if _moves_money else ReconciliationStatus.NOT_APPLICABLE),
+            (DisputeFlag.NO if _moves_money else DisputeFlag.NA).value,
+        )
+
+
+def _insert(
+    bulk: TransactionBulk,
+    rows: list[JournalRow],
+    days: list[date | None],
+    shops: dict[str, Shop],
+    plan: ImportPlan,
+) -> None:
+    """Payments and verifications first, then refunds, which need their payment's key."""
+    refunds: list[int] = []
+    shop_pks = {shop_id: shop.id for shop_id, shop in shops.items()}
+    batch = _TupleBuilder(bulk, shop_pks)
+    for index, row in enumerate(rows):
+        if row.uuid in plan.skipped:
+            continue
+        if row.parent_uuid is not None:
+            refunds.append(index)
+            continue
+        batch.add(row, days[index], plan.contract_ids[index], None)
+    bulk.insert(batch.rows)
+    if not refunds:
+        return
+    parents = dict(plan.stored_parents)
+    from_file = {str(rows[i].parent_uuid) for i in refunds} - parents.keys()
+    parents.update({uuid: pk for uuid, (pk, _, _) in bulk.by_uuids(from_file).items()})
+    batch = _TupleBuilder(bulk, shop_pks)
+    for index in refunds:
+        row = rows[index]
+        batch.add(row, days[index], plan.contract_ids[index], parents[str(row.parent_uuid)])
+    bulk.insert(batch.rows)
+
+
+class _TupleBuilder:
+    """Rows as tuples in the bulk insert's column order, dates dumped for the database."""
+
+    def __init__(self, bulk: TransactionBulk, shop_pks: dict[str, int]) -> None:
+        self.rows: list[tuple[Any, ...]] = []
+        self.shop_pks = shop_pks
+        self.day = bulk.dumper("transaction_date")
+        self.instant = bulk.dumper("created_at")
+        self.now = bulk.dumper("updated_at")(datetime.now(UTC))
+
+    def add(
+        self, row: JournalRow, day: date | None, contract: int | None, parent: int | None
+    ) -> None:
+        status, rolled, reconciliation, dispute = _STATUS_COLUMNS[
+            row.detailed_status, row.operation_type
+        ]
+        dumped_day = self.day(day)
+        self.rows.append(
+            (
+                row.uuid,
+                self.shop_pks[row.shop_id],
+                row.transaction_id,
+                dumped_day,
+                row.order_id,
+                row.operation_type.value,
+                row.amount_minor,
+                row.original_amount_minor,
+                row.currency,
+                status,
+                rolled,
+                row.card_brand,
+                row.card_masked,
+                row.authorisation_number,
+                row.customer_reference,
+                self.instant(row.created_at),
+                dumped_day
+                if row.expected_capture_date is None
+                else self.day(row.expected_capture_date),
+                contract,
+                parent,
+                reconciliation,
+                dispute,
+                self.now,
+            )
+        )
+
+
+def _explain_duplicate(bulk: TransactionBulk, rows: list[JournalRow], filename: str) -> None:
+    """The database refused a uuid the checks did not see (stored for another shop or day):
+    name the lines, then refuse the file."""
+    stored = bulk.by_uuids(row.uuid for row in rows)
+    problems = Problems(filename, MAX_ERRORS)
+    for row in rows:
+        if row.uuid in stored:
+            problems.add(
+                row.line, "TRANSACTION_UUID", "this uuid is stored for another shop or day"
+            )
+    if not problems.lines:
+        problems.add(0, None, "a transaction of this file clashes with a stored one")
+    problems.raise_if_any()
