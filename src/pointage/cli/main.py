@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from pointage.cli import batch, db, demo, serve
+from pointage.cli import transactions as transactions_cli
 
 app = typer.Typer(
     help="Pointage: payment reconciliation and reporting back office.",
@@ -13,6 +14,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(batch.app, name="batch")
+app.add_typer(transactions_cli.app, name="transactions")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 
