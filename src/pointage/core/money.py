@@ -68,6 +68,11 @@ NUMERIC_CODES: dict[str, str] = {
 }
 
 
+# No amount has more minor-unit digits than this: it keeps every amount inside a signed
+# 64-bit column and stops "1e999999" from building a gigantic integer.
+MAX_MINOR_DIGITS = 18
+
+
 def exponent(currency: str) -> int:
     """Number of minor-unit digits of an ISO 4217 currency (EUR 2, JPY 0, TND 3)."""
     try:
@@ -84,7 +89,9 @@ def to_minor(value: Decimal | str, currency: str) -> int:
     """Convert a decimal major-unit amount ("12.34" EUR) to minor units (1234).
 
     Refuses amounts with more decimals than the currency has: a bank file that says
-    12.345 EUR is wrong, and rounding it silently would hide the error.
+    12.345 EUR is wrong, and rounding it silently would hide the error. The conversion is
+    exact integer arithmetic on the decimal digits, so no context precision can round
+    away a trailing decimal and no exponent can overflow.
     """
     try:
         amount = Decimal(value) if isinstance(value, str) else value
@@ -92,12 +99,27 @@ def to_minor(value: Decimal | str, currency: str) -> int:
         raise InvalidAmount(f"{value!r} is not a decimal amount") from None
     if not amount.is_finite():
         raise InvalidAmount(f"{value!r} is not a finite amount")
-    scaled = amount.scaleb(exponent(currency))
-    if scaled != scaled.to_integral_value():
-        raise InvalidAmount(
-            f"{value} has more decimals than {currency} allows ({exponent(currency)})"
-        )
-    return int(scaled)
+    digits = exponent(currency)
+    sign, coefficient_digits, amount_exponent = amount.as_tuple()
+    assert isinstance(amount_exponent, int)  # finite, checked above
+    coefficient = int("".join(map(str, coefficient_digits)))
+    if coefficient == 0:
+        return 0
+    shift = amount_exponent + digits
+    if shift > MAX_MINOR_DIGITS:
+        raise InvalidAmount(f"{value} is out of range")
+    if shift >= 0:
+        minor = coefficient * 10**shift
+    else:
+        # A non-zero coefficient shorter than the shift can never divide evenly; checking it
+        # first keeps "1e-999999999" from building a gigantic power of ten.
+        too_long = -shift > len(coefficient_digits)
+        minor, remainder = (0, 1) if too_long else divmod(coefficient, 10**-shift)
+        if remainder:
+            raise InvalidAmount(f"{value} has more decimals than {currency} allows ({digits})")
+    if minor >= 10**MAX_MINOR_DIGITS:
+        raise InvalidAmount(f"{value} is out of range")
+    return -minor if sign else minor
 
 
 def to_decimal(minor: int, currency: str) -> Decimal:
