@@ -94,6 +94,9 @@ def to_minor(value: Decimal | str, currency: str) -> int:
     away a trailing decimal and no exponent can overflow.
     """
     try:
+        # Decimal() reads Python literal syntax, where "1_000" is 1000; a bank file is not.
+        if isinstance(value, str) and "_" in value:
+            raise InvalidOperation
         amount = Decimal(value) if isinstance(value, str) else value
     except InvalidOperation:
         raise InvalidAmount(f"{value!r} is not a decimal amount") from None
