@@ -6,8 +6,9 @@ import re
 
 from pointage.core.errors import InvalidInput
 
-_MASKED = re.compile(r"^(\d{6})[X*x]{3,9}(\d{4})$")
-_ALL_DIGITS = re.compile(r"^\d{12,19}$")
+# ASCII digits only: `\d` would also take Arabic-Indic or full-width digits, and store them.
+_MASKED = re.compile(r"^([0-9]{6})[X*x]{3,9}([0-9]{4})$")
+_ALL_DIGITS = re.compile(r"^[0-9]{12,19}$")
 
 
 def normalise_masked_pan(value: str, *, param: str = "card_masked") -> str:
@@ -29,7 +30,7 @@ def normalise_masked_pan(value: str, *, param: str = "card_masked") -> str:
 
 def mask_pan(pan: str) -> str:
     """Mask a full card number at the edge where it arrives, before anything else sees it."""
-    digits = re.sub(r"\D", "", pan)
+    digits = re.sub(r"[^0-9]", "", pan)
     if not 12 <= len(digits) <= 19:
         raise InvalidInput("card number must have 12 to 19 digits", param="pan")
     return digits[:6] + "X" * (len(digits) - 10) + digits[-4:]
