@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from pointage.core.statuses import SettlementMode
 from pointage.demo.simulator import ShopProfile
 from pointage.shop import service as shop_service
-from pointage.shop.models import Contract, Shop
+from pointage.shop.models import BankAccount, Contract, Shop
 
 ACTOR = "demo"
 MERCHANT_NAME = "Maison Exemple SAS"
@@ -72,6 +72,25 @@ def create_demo_merchant(session: Session, secret_key: str) -> list[DemoShop]:
     lyon = shop_service.create_shop(
         session, merchant, shop_id=SHOPS[1][0], name=SHOPS[1][1], actor=ACTOR
     )
+    # Paris also sells to American customers in dollars, captured in remittances of their own.
+    shops: list[tuple[Shop, list[Contract], str | None]] = [
+        (paris, _paris_contracts(session, paris, bnp, cic), "USD")
+    ]
+    shops.append((lyon, [_lyon_contract(session, lyon, cic)], None))
+    return [
+        DemoShop(
+            shop=shop,
+            contracts=contracts,
+            test_key=shop_service.issue_test_key(session, shop, secret_key, actor=ACTOR),
+            profile=_profile(shop, contracts, foreign_currency),
+        )
+        for shop, contracts, foreign_currency in shops
+    ]
+
+
+def _paris_contracts(
+    session: Session, paris: Shop, bnp: BankAccount, cic: BankAccount
+) -> list[Contract]:
     paris_cards = shop_service.create_contract(
         session,
         paris,
@@ -98,7 +117,11 @@ def create_demo_merchant(session: Session, secret_key: str) -> list[DemoShop]:
         brands="AMEX",
         actor=ACTOR,
     )
-    lyon_cards = shop_service.create_contract(
+    return [paris_cards, paris_amex]
+
+
+def _lyon_contract(session: Session, lyon: Shop, cic: BankAccount) -> Contract:
+    return shop_service.create_contract(
         session,
         lyon,
         cic,
@@ -111,17 +134,6 @@ def create_demo_merchant(session: Session, secret_key: str) -> list[DemoShop]:
         brands=CARD_BRANDS,
         actor=ACTOR,
     )
-    # Paris also sells to American customers in dollars, captured in remittances of their own.
-    shops = [(paris, [paris_cards, paris_amex], "USD"), (lyon, [lyon_cards], None)]
-    return [
-        DemoShop(
-            shop=shop,
-            contracts=contracts,
-            test_key=shop_service.issue_test_key(session, shop, secret_key, actor=ACTOR),
-            profile=_profile(shop, contracts, foreign_currency),
-        )
-        for shop, contracts, foreign_currency in shops
-    ]
 
 
 def _profile(shop: Shop, contracts: list[Contract], foreign_currency: str | None) -> ShopProfile:
