@@ -55,4 +55,7 @@ def sign(payload: bytes, key: str) -> str:
 
 
 def signature_valid(payload: bytes, key: str, signature: str) -> bool:
-    return hmac.compare_digest(sign(payload, key), signature.strip().lower())
+    # Compared as bytes: compare_digest raises TypeError on a str with non-ASCII characters,
+    # and the signature comes from a request header anyone can write.
+    given = signature.strip().lower().encode("utf-8", "replace")
+    return hmac.compare_digest(sign(payload, key).encode(), given)
