@@ -6,7 +6,7 @@ import re
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from schwifty import IBAN
+from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 from sqlalchemy.orm import Session
 
@@ -75,6 +75,13 @@ def create_bank_account(
         parsed = IBAN(iban)
     except SchwiftyException as exc:
         raise InvalidInput(f"invalid IBAN: {exc}", param="iban") from None
+    if bic is not None:
+        try:
+            bic = str(BIC(bic))
+        except SchwiftyException as exc:
+            raise InvalidInput(f"invalid BIC: {exc}", param="bic") from None
+    if not is_currency(currency):
+        raise InvalidInput(f"unknown currency {currency!r}", param="currency")
     bank_code = branch_code = account_number = None
     if parsed.country_code in {"FR", "MC"}:
         # French BBAN: bank code (5), branch code (5), account number (11), RIB key (2).
@@ -113,12 +120,8 @@ def create_contract(
     brands: str = "CB,VISA,MASTERCARD",
     actor: str = "system",
 ) -> Contract:
-    if not re.fullmatch(r"[0-9A-Za-z]{1,20}", number):
-        raise InvalidInput("contract number must be 1 to 20 letters or digits", param="number")
-    if not 0 <= fee_rate_bp <= 10_000 or fee_fixed_minor < 0:
-        raise InvalidInput("commission must be between 0 and 100 %", param="fee_rate_bp")
-    if not 0 <= credit_delay_days <= 30:
-        raise InvalidInput("credit delay must be 0 to 30 business days", param="credit_delay_days")
+    _check_contract_terms(number, fee_rate_bp, fee_fixed_minor, settlement_mode, credit_delay_days)
+    brand_list = _brand_list(brands)
     if bank_account.merchant_id != shop.merchant_id:
         raise InvalidInput("the bank account belongs to another merchant", param="bank_account")
     repo = ShopRepository(session)
@@ -134,11 +137,45 @@ def create_contract(
         settlement_mode=SettlementMode(settlement_mode).value,
         credit_delay_days=credit_delay_days,
         cutoff_time=cutoff_time,
-        brands=brands.upper(),
+        brands=",".join(brand_list),
     )
     repo.add(contract)
     record(session, actor, "contract.created", "contract", contract.number, shop_pk=shop.id)
     return contract
+
+
+def _check_contract_terms(
+    number: str,
+    fee_rate_bp: int,
+    fee_fixed_minor: int,
+    settlement_mode: str,
+    credit_delay_days: int,
+) -> None:
+    if not re.fullmatch(r"[0-9A-Za-z]{1,20}", number):
+        raise InvalidInput("contract number must be 1 to 20 letters or digits", param="number")
+    if not 0 <= fee_rate_bp <= 10_000:
+        raise InvalidInput("commission must be between 0 and 100 %", param="fee_rate_bp")
+    if fee_fixed_minor < 0:
+        raise InvalidInput("fixed commission cannot be negative", param="fee_fixed_minor")
+    if settlement_mode not in set(SettlementMode):
+        raise InvalidInput(
+            f"settlement mode must be gross or net, got {settlement_mode!r}",
+            param="settlement_mode",
+        )
+    if not 0 <= credit_delay_days <= 30:
+        raise InvalidInput("credit delay must be 0 to 30 business days", param="credit_delay_days")
+
+
+def _brand_list(brands: str) -> list[str]:
+    """'cb, Visa' -> ['CB', 'VISA']: ingestion matches a card's brand against these words,
+    so a stray space would make a brand silently never match."""
+    names = [name.strip().upper() for name in brands.split(",")]
+    if not all(re.fullmatch(r"[A-Z0-9_]{1,20}", name) for name in names):
+        raise InvalidInput(
+            "card brands must be a comma-separated list of names (e.g. CB,VISA,MASTERCARD)",
+            param="brands",
+        )
+    return names
 
 
 def issue_test_key(session: Session, shop: Shop, secret_key: str, *, actor: str = "system") -> str:
