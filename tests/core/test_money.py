@@ -57,7 +57,9 @@ def test_to_minor_refuses_more_decimals_than_the_currency_has(text: str, currenc
         to_minor(text, currency)
 
 
-@pytest.mark.parametrize("text", ["abc", "", "12,34", "1.2.3", "12 EUR", "--1", "1_000", "1_000.00"])
+@pytest.mark.parametrize(
+    "text", ["abc", "", "12,34", "1.2.3", "12 EUR", "--1", "1_000", "1_000.00"]
+)
 def test_to_minor_refuses_what_is_not_a_number(text: str) -> None:
     with pytest.raises(InvalidAmount, match="not a decimal amount"):
         to_minor(text, "EUR")
