@@ -199,6 +199,7 @@ def _update(
     session: Session, tx: Transaction, incoming: IncomingTransaction, actor: Actor
 ) -> IngestResult:
     """A later report of a known transaction: move forward, never back, never twice."""
+    _check_same_transaction(tx, incoming)
     current = DetailedStatus(tx.detailed_status)
     new_status = incoming.detailed_status
     if (
@@ -220,3 +221,16 @@ def _update(
     session.flush()
     log_operation(session, tx, OperationKind.UPDATE, actor, before=before)
     return IngestResult(tx, created=False, changed=True)
+
+
+def _check_same_transaction(tx: Transaction, incoming: IncomingTransaction) -> None:
+    """A report whose uuid is known must describe that transaction, not another one."""
+    if incoming.currency != tx.currency:
+        raise Conflict(
+            f"transaction {tx.uuid} is in {tx.currency}, not {incoming.currency}", param="currency"
+        )
+    if incoming.operation_type.value != tx.operation_type:
+        raise Conflict(
+            f"transaction {tx.uuid} is a {tx.operation_type}, not a {incoming.operation_type}",
+            param="operation_type",
+        )
