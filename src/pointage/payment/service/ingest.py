@@ -18,6 +18,7 @@ from pointage.core.errors import Conflict, InvalidInput, NotFound
 from pointage.core.money import is_currency
 from pointage.core.statuses import (
     BEFORE_CAPTURE,
+    TO_VALIDATE,
     DetailedStatus,
     DisputeFlag,
     OperationKind,
@@ -37,6 +38,11 @@ from pointage.payment.service.common import (
 )
 from pointage.shop.models import Contract, Shop
 from pointage.shop.repository import ShopRepository
+
+_AUTHORISED = frozenset({DetailedStatus.AUTHORISED, DetailedStatus.AUTHORISED_TO_VALIDATE})
+_WAITING = frozenset(
+    {DetailedStatus.WAITING_AUTHORISATION, DetailedStatus.WAITING_AUTHORISATION_TO_VALIDATE}
+)
 
 UUID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 TRANSACTION_ID_PATTERN = re.compile(r"^[0-9A-Za-z]{6}$")
@@ -205,6 +211,7 @@ def _update(
     if (
         current in FINAL_STATUSES
         or tx.remittance_id is not None
+        or _steps_back(current, new_status)
         or (new_status == current and incoming.amount_minor == tx.amount_minor)
     ):
         return IngestResult(tx, created=False, changed=False)
@@ -234,3 +241,11 @@ def _check_same_transaction(tx: Transaction, incoming: IncomingTransaction) -> N
             f"transaction {tx.uuid} is a {tx.operation_type}, not a {incoming.operation_type}",
             param="operation_type",
         )
+
+
+def _steps_back(current: DetailedStatus, reported: DetailedStatus) -> bool:
+    """Whether a report is older than what we know: notifications can arrive out of order,
+    and a late one must not undo the merchant's validation nor an authorisation obtained."""
+    loses_validation = current not in TO_VALIDATE and reported in TO_VALIDATE
+    loses_authorisation = current in _AUTHORISED and reported in _WAITING
+    return current in BEFORE_CAPTURE and (loses_validation or loses_authorisation)
