@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from pointage.core.errors import InvalidInput, OperationNotAllowed
+from pointage.core.errors import InvalidInput, NotFound, OperationNotAllowed
 from pointage.core.statuses import (
     BEFORE_CAPTURE,
     DetailedStatus,
@@ -81,6 +81,13 @@ def _ids_for_new_transaction(
     return uuid or new_uuid(), transaction_id or new_transaction_id(session, shop_pk, day)
 
 
+def _check_shop(shop: Shop, tx: Transaction) -> None:
+    # New rows are dated in `shop`'s time zone and the caller authenticated as `shop`: a
+    # transaction of another shop must look as absent as an unknown one.
+    if tx.shop_id != shop.id:
+        raise NotFound(f"transaction {tx.uuid} not found", param="uuid")
+
+
 def validate(
     session: Session,
     tx: Transaction,
@@ -132,6 +139,7 @@ def modify(
     now: datetime | None = None,
 ) -> Transaction:
     """Lower the amount and/or move the capture date of a transaction not yet captured."""
+    _check_shop(shop, tx)
     tx = TransactionRepository(session).lock(tx)
     status = DetailedStatus(tx.detailed_status)
     if status not in BEFORE_CAPTURE or tx.remittance_id is not None:
@@ -176,6 +184,7 @@ def refund(
 ) -> Transaction:
     """Refund all (amount None) or part of a captured payment: a new CREDIT transaction,
     captured by the next daily batch. Refunds never add up above the captured amount."""
+    _check_shop(shop, payment)
     repo = TransactionRepository(session)
     payment = repo.lock(payment)
     if payment.operation_type != OperationType.DEBIT.value:
@@ -240,6 +249,7 @@ def duplicate(
     transaction_id: str | None = None,
 ) -> Transaction:
     """A new payment on the same card as an earlier one (a re-order, a second instalment)."""
+    _check_shop(shop, source)
     repo = TransactionRepository(session)
     if source.operation_type != OperationType.DEBIT.value:
         raise _refuse(source, "duplicate", "only a payment (DEBIT) can be duplicated")
