@@ -254,7 +254,9 @@ def duplicate(
     if source.operation_type != OperationType.DEBIT.value:
         raise _refuse(source, "duplicate", "only a payment (DEBIT) can be duplicated")
     if DetailedStatus(source.detailed_status) not in _DUPLICABLE:
-        raise _refuse(source, "duplicate", "only a captured, cancelled or expired payment can be")
+        raise _refuse(
+            source, "duplicate", "only a captured, cancelled or expired payment can be duplicated"
+        )
     amount = source.original_amount_minor if amount_minor is None else amount_minor
     if not 0 < amount <= 10**13:
         raise InvalidInput("amount must be positive (minor units)", param="amount")
