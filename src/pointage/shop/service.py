@@ -82,11 +82,7 @@ def create_bank_account(
             raise InvalidInput(f"invalid BIC: {exc}", param="bic") from None
     if not is_currency(currency):
         raise InvalidInput(f"unknown currency {currency!r}", param="currency")
-    bank_code = branch_code = account_number = None
-    if parsed.country_code in {"FR", "MC"}:
-        # French BBAN: bank code (5), branch code (5), account number (11), RIB key (2).
-        bban = parsed.bban
-        bank_code, branch_code, account_number = bban[:5], bban[5:10], bban[10:21]
+    bank_code, branch_code, account_number = _french_codes(parsed)
     account = BankAccount(
         merchant_id=merchant.id,
         label=label,
@@ -103,6 +99,15 @@ def create_bank_account(
     repo.add(account)
     record(session, actor, "bank_account.created", "bank_account", account.id)
     return account
+
+
+def _french_codes(iban: IBAN) -> tuple[str | None, str | None, str | None]:
+    """Bank, branch and account codes, by which CFONB statements name a French account."""
+    if iban.country_code not in {"FR", "MC"}:
+        return None, None, None
+    # French BBAN: bank code (5), branch code (5), account number (11), RIB key (2).
+    bban = iban.bban
+    return bban[:5], bban[5:10], bban[10:21]
 
 
 def create_contract(
