@@ -5,8 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Connection,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from pointage.db.base import Base, BigId, UTCDateTime, utcnow
 
@@ -65,7 +76,7 @@ class Operation(Base):
     """One entry of the append-only operations log (the source of the JO journal).
 
     Rows are inserted, never updated nor deleted: `payment.repository` has no method that
-    would, and a test checks it.
+    would, a test checks it, and the ORM refuses to flush such a change (below).
     """
 
     __tablename__ = "operation"
@@ -81,3 +92,15 @@ class Operation(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+class AppendOnlyViolation(RuntimeError):
+    """Code tried to change the operations log: a programming error, not a user's."""
+
+
+@event.listens_for(Operation, "before_update")
+@event.listens_for(Operation, "before_delete")
+def _refuse_changing_the_log(_mapper: Mapper[Operation], _conn: Connection, op: Operation) -> None:
+    # The JO journal and the merchant's audit trail rest on this log: a correction is a new
+    # operation, never an edit. (Bulk SQL bypasses ORM events; no repository issues any.)
+    raise AppendOnlyViolation(f"the operations log is append-only; operation {op.id} cannot change")
