@@ -110,18 +110,23 @@ def _unknown_shops(rows: list[JournalRow], shops: dict[str, Shop], problems: Pro
 def _duplicates_in_file(
     rows: list[JournalRow], days: list[date | None], problems: Problems
 ) -> None:
+    uuids = [row.uuid for row in rows]
+    shop_ids = [row.shop_id for row in rows]
+    keys = list(zip(shop_ids, days, [row.transaction_id for row in rows], strict=True))
+    if len(set(uuids)) == len(rows) and len(set(keys)) == len(rows):
+        return  # the usual case, decided by two sets built in C; lines are looked for below
     by_uuid: dict[str, int] = {}
     by_key: dict[tuple[str, date | None, str], int] = {}
-    for row, day in zip(rows, days, strict=True):
+    for row, key in zip(rows, keys, strict=True):
         line = by_uuid.setdefault(row.uuid, row.line)
         if line != row.line:
             problems.add(row.line, "TRANSACTION_UUID", f"same uuid as line {line}")
-        line = by_key.setdefault((row.shop_id, day, row.transaction_id), row.line)
+        line = by_key.setdefault(key, row.line)
         if line != row.line:
             problems.add(
                 row.line,
                 "TRANSACTION_ID",
-                f"transaction id {row.transaction_id} is used twice on {day} (line {line} too)",
+                f"transaction id {row.transaction_id} is used twice on {key[1]} (line {line} too)",
             )
         if problems.full:
             return
@@ -137,10 +142,10 @@ def _stored(
 ) -> None:
     """Skip the rows stored already; refuse those that clash with another stored one."""
     ranges: dict[str, tuple[date, date]] = {}
-    for row, day in zip(rows, days, strict=True):
+    for shop_id, day in set(zip([row.shop_id for row in rows], days, strict=True)):
         assert day is not None  # every shop is known here
-        low, high = ranges.get(row.shop_id, (day, day))
-        ranges[row.shop_id] = (min(low, day), max(high, day))
+        low, high = ranges.get(shop_id, (day, day))
+        ranges[shop_id] = (min(low, day), max(high, day))
     for shop_id, (first, last) in ranges.items():
         stored = bulk.stored_between(shops[shop_id].id, first, last)
         if not stored:
@@ -213,10 +218,10 @@ def _parents(
     refunds = [row for row in rows if row.parent_uuid is not None]
     if not refunds:
         return
-    in_file = {row.uuid: row for row in rows}
+    parent_uuids = {row.parent_uuid for row in refunds}
+    in_file = {row.uuid: row for row in rows if row.uuid in parent_uuids}
     shop_ids = {shop.id: shop.shop_id for shop in shops.values()}
-    wanted = {row.parent_uuid for row in refunds if row.parent_uuid not in in_file}
-    stored = bulk.by_uuids(uuid for uuid in wanted if uuid is not None)
+    stored = bulk.by_uuids(str(uuid) for uuid in parent_uuids if uuid not in in_file)
     for refund in refunds:
         parent_uuid = refund.parent_uuid
         assert parent_uuid is not None
