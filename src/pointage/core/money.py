@@ -111,6 +111,7 @@ def to_minor(value: Decimal | str, currency: str) -> int:
     shift = amount_exponent + digits
     if shift > MAX_MINOR_DIGITS:
         raise InvalidAmount(f"{value} is out of range")
+    minor: int  # int ** int is typed Any: a negative exponent would give a float
     if shift >= 0:
         minor = coefficient * 10**shift
     else:
