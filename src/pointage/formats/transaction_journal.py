@@ -148,13 +148,13 @@ class _RowReader:
             amount if original is None else original,
             to_currency(currency_),
             detailed_status(status),
-            text_64(order),
-            text_80(customer),
+            (order or None) if len(order) <= 64 else text_64(order),
+            (customer or None) if len(customer) <= 80 else text_80(customer),
             card_brand(brand),
             masked_card(card),
-            text_12(authorisation),
+            (authorisation or None) if len(authorisation) <= 12 else text_12(authorisation),
             day,
-            text_20(contract),
+            (contract or None) if len(contract) <= 20 else text_20(contract),
             parent,
         )
 

@@ -110,11 +110,11 @@ def _unknown_shops(rows: list[JournalRow], shops: dict[str, Shop], problems: Pro
 def _duplicates_in_file(
     rows: list[JournalRow], days: list[date | None], problems: Problems
 ) -> None:
-    uuids = [row.uuid for row in rows]
     shop_ids = [row.shop_id for row in rows]
-    keys = list(zip(shop_ids, days, [row.transaction_id for row in rows], strict=True))
-    if len(set(uuids)) == len(rows) and len(set(keys)) == len(rows):
-        return  # the usual case, decided by two sets built in C; lines are looked for below
+    keys = zip(shop_ids, days, [row.transaction_id for row in rows], strict=True)
+    if len({row.uuid for row in rows}) == len(rows) and len(set(keys)) == len(rows):
+        return  # the usual case, decided by two sets; the lines are looked for below
+    keys = zip(shop_ids, days, [row.transaction_id for row in rows], strict=True)
     by_uuid: dict[str, int] = {}
     by_key: dict[tuple[str, date | None, str], int] = {}
     for row, key in zip(rows, keys, strict=True):

@@ -222,6 +222,8 @@ class _TupleMaker:
             self.now,
             _STATUS_COLUMNS,
         )
+        dumped_days: dict[date | None, Any] = {}  # memos read inline: no call per row
+        dumped_instants: dict[datetime, Any] = {}
         out: list[tuple[Any, ...]] = []
         append = out.append
         for i in indices:
@@ -229,13 +231,18 @@ class _TupleMaker:
             kind, status, rolled, reconciliation, dispute = statuses[
                 row.detailed_status, row.operation_type
             ]
-            day = dump_day(days[i])
+            day = dumped_days.get(days[i])
+            if day is None:
+                day = dumped_days[days[i]] = dump_day(days[i])
+            instant = dumped_instants.get(row.created_at)
+            if instant is None:
+                instant = dumped_instants[row.created_at] = dump_instant(row.created_at)
             capture = row.expected_capture_date
             append((
                 row.uuid, shop_pks[row.shop_id], row.transaction_id, day, row.order_id, kind,
                 row.amount_minor, row.original_amount_minor, row.currency, status, rolled,
                 row.card_brand, row.card_masked, row.authorisation_number, row.customer_reference,
-                dump_instant(row.created_at), day if capture is None else dump_day(capture),
+                instant, day if capture is None else dump_day(capture),
                 contract_ids[i], parents.get(row.parent_uuid) if row.parent_uuid else None,
                 reconciliation, dispute, now,
             ))  # fmt: skip
