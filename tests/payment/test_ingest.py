@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pointage.core.errors import Conflict, InvalidInput, NotFound
@@ -17,7 +17,7 @@ from pointage.payment.repository import TransactionRepository
 from pointage.payment.service import Actor, IncomingTransaction, ingest, validate
 from pointage.shop import service as shop_service
 from pointage.shop.models import Shop
-from tests.factories import IBAN_BANK_B, ShopSetup, make_shop
+from tests.factories import IBAN_BANK_B, TEST_ACTOR, ShopSetup, make_payment, make_shop
 
 D = DetailedStatus
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -371,3 +371,75 @@ def test_without_a_uuid_or_transaction_id_new_ones_are_given(session: Session, s
     second = ingest(session, shop, _report(uuid=None), GATEWAY).transaction
     assert len(first.uuid) == 32 and first.uuid != second.uuid
     assert first.transaction_id != second.transaction_id
+
+
+def test_a_report_racing_another_for_the_same_new_uuid_becomes_a_replay(
+    session, session_factory, monkeypatch
+):
+    """Two notifications of one payment at once: the second's insert hits the unique uuid
+    and is treated as a later report instead of failing with a database error."""
+    setup = make_shop(session)
+    session.commit()
+    first = make_payment(session, setup.shop, amount_minor=5_000)
+    session.commit()
+    uuid = first.uuid
+
+    other = session_factory()
+    try:
+        shop = other.merge(setup.shop)
+        real_lookup = TransactionRepository.by_uuid_for_update
+        calls = {"n": 0}
+
+        def miss_once(self, wanted):
+            calls["n"] += 1
+            return None if calls["n"] == 1 else real_lookup(self, wanted)
+
+        monkeypatch.setattr(TransactionRepository, "by_uuid_for_update", miss_once)
+        incoming = IncomingTransaction(
+            uuid=uuid,
+            transaction_id=first.transaction_id,
+            operation_type=OperationType.DEBIT,
+            amount_minor=5_000,
+            currency="EUR",
+            detailed_status=DetailedStatus.AUTHORISED,
+            created_at=first.created_at,
+        )
+        result = ingest(other, shop, incoming, TEST_ACTOR)
+        other.commit()
+    finally:
+        other.close()
+    assert (result.created, result.changed) == (False, False)
+    assert session.scalar(select(func.count()).select_from(Transaction)) == 1
+
+
+def test_a_refund_reported_above_what_is_left_to_refund_is_refused(session):
+    setup = make_shop(session)
+    payment = make_payment(session, setup.shop, amount_minor=1_000, status=DetailedStatus.CAPTURED)
+    make_payment(
+        session,
+        setup.shop,
+        amount_minor=600,
+        operation_type=OperationType.CREDIT,
+        parent_uuid=payment.uuid,
+        order_id="R1",
+    )
+    with pytest.raises(InvalidInput) as refused:
+        make_payment(
+            session,
+            setup.shop,
+            amount_minor=401,
+            operation_type=OperationType.CREDIT,
+            parent_uuid=payment.uuid,
+            order_id="R2",
+        )
+    assert refused.value.param == "amount"
+    with pytest.raises(InvalidInput) as other_currency:
+        make_payment(
+            session,
+            setup.shop,
+            amount_minor=100,
+            currency="USD",
+            operation_type=OperationType.CREDIT,
+            parent_uuid=payment.uuid,
+        )
+    assert other_currency.value.param == "currency"

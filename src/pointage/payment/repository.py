@@ -16,7 +16,7 @@ from pointage.core.statuses import DetailedStatus, OperationType
 from pointage.payment.models import Operation, Transaction
 
 # Refunds that no longer move money do not count against the refundable amount.
-_DEAD_REFUND_STATUSES = (
+DEAD_REFUND_STATUSES = (
     DetailedStatus.CANCELLED.value,
     DetailedStatus.REFUSED.value,
     DetailedStatus.EXPIRED.value,
@@ -97,7 +97,7 @@ class TransactionRepository:
             select(func.coalesce(func.sum(Transaction.amount_minor), 0)).where(
                 Transaction.parent_id == payment_pk,
                 Transaction.operation_type == OperationType.CREDIT.value,
-                Transaction.detailed_status.not_in(_DEAD_REFUND_STATUSES),
+                Transaction.detailed_status.not_in(DEAD_REFUND_STATUSES),
             )
         )
         return int(total or 0)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pointage.core.cards import normalise_masked_pan
@@ -27,7 +28,7 @@ from pointage.core.statuses import (
     rolled_up,
 )
 from pointage.payment.models import Transaction
-from pointage.payment.repository import TransactionRepository
+from pointage.payment.repository import DEAD_REFUND_STATUSES, TransactionRepository
 from pointage.payment.service.common import (
     Actor,
     local_date,
@@ -132,10 +133,34 @@ def _contract_for(session: Session, shop: Shop, incoming: IncomingTransaction) -
 def _parent(session: Session, shop: Shop, incoming: IncomingTransaction) -> Transaction | None:
     if not incoming.parent_uuid:
         return None
-    parent = TransactionRepository(session).by_uuid(incoming.parent_uuid)
+    repo = TransactionRepository(session)
+    parent = repo.by_uuid(incoming.parent_uuid)
     if parent is None or parent.shop_id != shop.id:
         raise NotFound(f"payment {incoming.parent_uuid} not found", param="parent_uuid")
+    if incoming.operation_type is OperationType.CREDIT:
+        _check_refund_fits(repo, parent, incoming)
     return parent
+
+
+def _check_refund_fits(
+    repo: TransactionRepository, payment: Transaction, refund: IncomingTransaction
+) -> None:
+    """A refund the gateway reports obeys the same rule as one the merchant makes: same
+    currency as its payment, and refunds never above the captured amount."""
+    if payment.operation_type != OperationType.DEBIT.value:
+        raise InvalidInput("a refund must refer to a payment (DEBIT)", param="parent_uuid")
+    if refund.currency != payment.currency:
+        raise InvalidInput(
+            f"a refund must be in its payment's currency ({payment.currency})", param="currency"
+        )
+    if refund.detailed_status.value in DEAD_REFUND_STATUSES:
+        return
+    refundable = payment.amount_minor - repo.refunded_total(payment.id)
+    if refund.amount_minor > refundable:
+        raise InvalidInput(
+            f"refunds would exceed the payment: at most {refundable} is left to refund",
+            param="amount",
+        )
 
 
 def ingest(
@@ -154,16 +179,33 @@ def ingest(
     day = local_date(shop, incoming.created_at)
     transaction_id = incoming.transaction_id or new_transaction_id(session, shop.id, day)
     if repo.transaction_id_taken(shop.id, day, transaction_id):
-        raise Conflict(
-            f"transaction id {transaction_id} is already used on {day.isoformat()}",
-            param="transaction_id",
-        )
+        return _recorded_meanwhile(session, shop, incoming, actor)
     parent = _parent(session, shop, incoming)
     contract = _contract_for(session, shop, incoming)
     tx = new_transaction(shop, incoming, transaction_id, card_masked, contract, parent)
-    repo.add(tx)
+    try:
+        with session.begin_nested():
+            repo.add(tx)
+    except IntegrityError:
+        return _recorded_meanwhile(session, shop, incoming, actor)
     log_operation(session, tx, OperationKind.CREATE, actor, before=None, at=incoming.created_at)
     return IngestResult(tx, created=True, changed=True)
+
+
+def _recorded_meanwhile(
+    session: Session, shop: Shop, incoming: IncomingTransaction, actor: Actor
+) -> IngestResult:
+    """The transaction id (or uuid) is taken. If by this very transaction, stored by another
+    request between our look-up and our insert (two notifications of one payment at once),
+    ours is a later report of it; otherwise the id clashes with another transaction."""
+    existing = TransactionRepository(session).by_uuid_for_update(incoming.uuid or "")
+    if existing is not None and existing.shop_id == shop.id:
+        return _update(session, existing, incoming, actor)
+    day = local_date(shop, incoming.created_at)
+    raise Conflict(
+        f"transaction id {incoming.transaction_id} is already used on {day.isoformat()}",
+        param="transaction_id",
+    )
 
 
 def new_transaction(
