@@ -31,7 +31,11 @@ def _free_port() -> int:
 
 def test_db_upgrade_creates_the_database(tmp_path):
     result = subprocess.run(
-        [*POINTAGE, "db", "upgrade"], env=_env(tmp_path), capture_output=True, text=True, check=False
+        [*POINTAGE, "db", "upgrade"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "pointage.db").exists()
