@@ -1,4 +1,4 @@
-"""The gateway's transaction journal (journal des transactions, JT): parse and write.
+"""The gateway's transaction journal (journal des transactions, JT): the parser.
 
 A journal is a text file of `;`-separated records, one per line (docs/formats/
 transaction-journal.md describes it column by column):
