@@ -14,6 +14,7 @@ an operation the state does not allow raises `OperationNotAllowed` and changes n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -203,34 +204,12 @@ def refund(
         )
     instant = now or now_utc()
     day = local_date(shop, instant)
-    new_ids = _ids_for_new_transaction(session, payment.shop_id, day, uuid, transaction_id)
-    credit = Transaction(
-        uuid=new_ids[0],
-        shop_id=payment.shop_id,
-        transaction_id=new_ids[1],
-        transaction_date=day,
-        order_id=payment.order_id,
-        operation_type=OperationType.CREDIT.value,
-        amount_minor=amount,
-        original_amount_minor=amount,
-        currency=payment.currency,
-        detailed_status=DetailedStatus.AUTHORISED.value,
-        status=rolled_up(DetailedStatus.AUTHORISED).value,
-        card_brand=payment.card_brand,
-        card_masked=payment.card_masked,
-        customer_reference=payment.customer_reference,
-        created_at=instant,
-        expected_capture_date=day,
-        contract_id=payment.contract_id,
-        parent_id=payment.id,
-        reconciliation_status=ReconciliationStatus.NOT_APPLICABLE.value,
-        dispute_flag=DisputeFlag.NA.value,
+    new = _NewTransaction(
+        OperationType.CREDIT, amount, DetailedStatus.AUTHORISED, instant, day, capture_date=day
     )
-    repo.add(credit)
-    log_operation(
-        session, credit, OperationKind.REFUND, actor, before=None, comment=comment, at=instant
+    return _derive(
+        session, payment, new, actor, OperationKind.REFUND, comment, uuid, transaction_id
     )
-    return credit
 
 
 def duplicate(
@@ -250,7 +229,6 @@ def duplicate(
 ) -> Transaction:
     """A new payment on the same card as an earlier one (a re-order, a second instalment)."""
     _check_shop(shop, source)
-    repo = TransactionRepository(session)
     if source.operation_type != OperationType.DEBIT.value:
         raise _refuse(source, "duplicate", "only a payment (DEBIT) can be duplicated")
     if DetailedStatus(source.detailed_status) not in _DUPLICABLE:
@@ -267,44 +245,75 @@ def duplicate(
         raise InvalidInput(
             "capture date must be between today and a year ahead", param="capture_date"
         )
-    deferred_past_validity = capture > day + timedelta(days=AUTHORISATION_VALIDITY_DAYS)
+    status = _status_of_new_payment(day, capture, manual_validation=manual_validation)
+    new = _NewTransaction(
+        OperationType.DEBIT, amount, status, instant, day, capture_date=capture, order_id=order_id
+    )
+    return _derive(
+        session, source, new, actor, OperationKind.DUPLICATE, comment, uuid, transaction_id
+    )
+
+
+def _status_of_new_payment(day: date, capture: date, *, manual_validation: bool) -> DetailedStatus:
+    """A capture later than the authorisation's validity waits for a new authorisation."""
+    deferred = capture > day + timedelta(days=AUTHORISATION_VALIDITY_DAYS)
     if manual_validation:
-        status = (
+        return (
             DetailedStatus.WAITING_AUTHORISATION_TO_VALIDATE
-            if deferred_past_validity
+            if deferred
             else DetailedStatus.AUTHORISED_TO_VALIDATE
         )
-    else:
-        status = (
-            DetailedStatus.WAITING_AUTHORISATION
-            if deferred_past_validity
-            else DetailedStatus.AUTHORISED
-        )
-    new_ids = _ids_for_new_transaction(session, source.shop_id, day, uuid, transaction_id)
-    copy = Transaction(
-        uuid=new_ids[0],
+    return DetailedStatus.WAITING_AUTHORISATION if deferred else DetailedStatus.AUTHORISED
+
+
+@dataclass(frozen=True, slots=True)
+class _NewTransaction:
+    """What differs between a transaction derived from another (refund, duplicate) and it."""
+
+    operation_type: OperationType
+    amount_minor: int
+    status: DetailedStatus
+    created_at: datetime
+    transaction_date: date  # the day of created_at in the shop's time zone
+    capture_date: date
+    order_id: str | None = None
+
+
+def _derive(
+    session: Session,
+    source: Transaction,
+    new: _NewTransaction,
+    actor: Actor,
+    kind: OperationKind,
+    comment: str | None,
+    uuid: str | None,
+    transaction_id: str | None,
+) -> Transaction:
+    """Store and log a new transaction on the same card, contract and currency as `source`."""
+    day = new.transaction_date
+    new_uuid, new_id = _ids_for_new_transaction(session, source.shop_id, day, uuid, transaction_id)
+    derived = Transaction(
+        uuid=new_uuid,
         shop_id=source.shop_id,
-        transaction_id=new_ids[1],
+        transaction_id=new_id,
         transaction_date=day,
-        order_id=order_id or source.order_id,
-        operation_type=OperationType.DEBIT.value,
-        amount_minor=amount,
-        original_amount_minor=amount,
+        order_id=new.order_id or source.order_id,
+        operation_type=new.operation_type.value,
+        amount_minor=new.amount_minor,
+        original_amount_minor=new.amount_minor,
         currency=source.currency,
-        detailed_status=status.value,
-        status=rolled_up(status).value,
+        detailed_status=new.status.value,
+        status=rolled_up(new.status).value,
         card_brand=source.card_brand,
         card_masked=source.card_masked,
         customer_reference=source.customer_reference,
-        created_at=instant,
-        expected_capture_date=capture,
+        created_at=new.created_at,
+        expected_capture_date=new.capture_date,
         contract_id=source.contract_id,
         parent_id=source.id,
         reconciliation_status=ReconciliationStatus.NOT_APPLICABLE.value,
         dispute_flag=DisputeFlag.NA.value,
     )
-    repo.add(copy)
-    log_operation(
-        session, copy, OperationKind.DUPLICATE, actor, before=None, comment=comment, at=instant
-    )
-    return copy
+    TransactionRepository(session).add(derived)
+    log_operation(session, derived, kind, actor, before=None, comment=comment, at=new.created_at)
+    return derived
