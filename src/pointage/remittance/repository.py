@@ -29,6 +29,8 @@ from pointage.core.statuses import (
     TO_VALIDATE,
     DetailedStatus,
     DisputeFlag,
+    OperationKind,
+    OperationSource,
     OperationType,
     ReconciliationStatus,
     Status,
@@ -37,6 +39,16 @@ from pointage.db.base import UTCDateTime, utcnow
 from pointage.payment.models import Operation, Transaction
 from pointage.remittance.models import CaptureBatchRun, Remittance
 from pointage.shop.models import Contract, Shop
+
+
+class _Before(NamedTuple):
+    """Where a capture's log entry reads the statuses the transaction had before."""
+
+    detailed_status: Any
+    status: Any
+
+
+BATCH_ACTOR = "capture-batch"
 
 
 class Expired(NamedTuple):
@@ -207,69 +219,109 @@ class RemittanceRepository:
 
     # -- capture --------------------------------------------------------------------------
 
-    def stamp(self, contract: Contract, day: date, currency: str, remittance_id: int) -> int:
-        """Attach the due transactions of one currency to a remittance; returns how many.
+    def capture(
+        self, contract: Contract, day: date, currency: str, remittance_id: int, at: datetime
+    ) -> int:
+        """Capture the due transactions of one currency into a remittance, writing one
+        'capture' entry per transaction to the operations log; returns how many.
 
-        The rows keep their status for now, so that the log can record it as 'before'; on
-        PostgreSQL they stay row-locked until the unit of work ends.
+        Each row is updated once: an UPDATE that changes indexed columns writes a new row
+        version into every index, so doing it in one pass halves the batch's cost.
         """
-        statuses = [s.value for s in CAPTURABLE]
+        due = [*self._due(contract, day, [s.value for s in CAPTURABLE])]
+        due.append(Transaction.currency == currency)
+        if self.session.get_bind().dialect.name == "postgresql":
+            return self._capture_in_one_statement(due, remittance_id, at)
+        # SQLite: the unit of work holds the database's write lock since it began, so the
+        # rows the log reads are exactly the rows the UPDATE then changes.
+        self._log_captures(select(*self._log_source(Transaction, Transaction, at)).where(*due))
         result = self.session.execute(
             update(Transaction)
-            .where(*self._due(contract, day, statuses), Transaction.currency == currency)
-            .values(remittance_id=remittance_id, updated_at=utcnow())
+            .where(*due)
+            .values(self._captured_values(remittance_id, at))
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    def log_captures(self, remittance_id: int, at: datetime, actor: str, source: str) -> None:
-        """One 'capture' entry per stamped transaction, with the snapshots before and after."""
-        t = Transaction
-        before = self._json_object(
-            detailed_status=t.detailed_status,
-            status=t.status,
-            amount_minor=t.amount_minor,
-            currency=t.currency,
-            expected_capture_date=t.expected_capture_date,
+    def _capture_in_one_statement(
+        self, due: list[ColumnElement[bool]], remittance_id: int, at: datetime
+    ) -> int:
+        """PostgreSQL: lock the due rows, update them and log them in one statement, so
+        that a merchant's concurrent cancel either wins (not captured, not logged) or waits."""
+        locked = (
+            select(Transaction.id, Transaction.detailed_status, Transaction.status)
+            .where(*due)
+            .with_for_update()
+            .cte("due")
         )
-        after = self._json_object(
-            detailed_status=_text(DetailedStatus.CAPTURED.value),
-            status=_text(Status.PAID.value),
-            amount_minor=t.amount_minor,
-            currency=t.currency,
-            expected_capture_date=t.expected_capture_date,
-        )
-        rows = select(
-            t.shop_id,
-            t.id,
-            _text("capture"),
-            _text(source),
-            _text(actor),
-            literal(at, UTCDateTime),
-            before,
-            after,
-        ).where(t.remittance_id == remittance_id)
-        columns = ["shop_id", "transaction_pk", "kind", "source", "actor", "at", "before", "after"]
-        self.session.execute(insert(Operation).from_select(columns, rows))
-
-    def mark_captured(self, remittance_id: int, captured_at: datetime) -> None:
-        self.session.execute(
+        captured = (
             update(Transaction)
-            .where(Transaction.remittance_id == remittance_id)
-            .values(
-                detailed_status=DetailedStatus.CAPTURED.value,
-                status=Status.PAID.value,
-                captured_at=captured_at,
-                reconciliation_status=ReconciliationStatus.PENDING.value,
-                # A captured payment may now be disputed; a refund cannot.
-                dispute_flag=case(
-                    (Transaction.operation_type == OperationType.DEBIT.value, DisputeFlag.NO.value),
-                    else_=Transaction.dispute_flag,
-                ),
-                updated_at=utcnow(),
+            .where(Transaction.id == locked.c.id)
+            .values(self._captured_values(remittance_id, at))
+            .returning(
+                Transaction.id,
+                Transaction.shop_id,
+                Transaction.amount_minor,
+                Transaction.currency,
+                Transaction.expected_capture_date,
+                locked.c.detailed_status.label("before_detailed_status"),
+                locked.c.status.label("before_status"),
             )
-            .execution_options(synchronize_session=False)
+            .cte("captured")
         )
+        before = _Before(captured.c.before_detailed_status, captured.c.before_status)
+        rows = select(*self._log_source(captured.c, before, at))
+        result = self.session.execute(self._log_insert(rows))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _captured_values(remittance_id: int, at: datetime) -> dict[str, Any]:
+        return {
+            "remittance_id": remittance_id,
+            "detailed_status": DetailedStatus.CAPTURED.value,
+            "status": Status.PAID.value,
+            "captured_at": at,
+            "reconciliation_status": ReconciliationStatus.PENDING.value,
+            # A captured payment may now be disputed; a refund cannot.
+            "dispute_flag": case(
+                (Transaction.operation_type == OperationType.DEBIT.value, DisputeFlag.NO.value),
+                else_=Transaction.dispute_flag,
+            ),
+            "updated_at": utcnow(),
+        }
+
+    def _log_source(self, row: Any, before: Any, at: datetime) -> list[ColumnElement[Any]]:
+        """The columns of a 'capture' log entry, read from `row` (the transaction's columns)
+        with the statuses before capture read from `before`."""
+        common = {
+            "amount_minor": row.amount_minor,
+            "currency": row.currency,
+            "expected_capture_date": row.expected_capture_date,
+        }
+        return [
+            row.shop_id,
+            row.id,
+            _text(OperationKind.CAPTURE.value),
+            _text(OperationSource.BATCH.value),
+            _text(BATCH_ACTOR),
+            literal(at, UTCDateTime),
+            self._json_object(
+                detailed_status=before.detailed_status, status=before.status, **common
+            ),
+            self._json_object(
+                detailed_status=_text(DetailedStatus.CAPTURED.value),
+                status=_text(Status.PAID.value),
+                **common,
+            ),
+        ]
+
+    @staticmethod
+    def _log_insert(rows: Any) -> Any:
+        columns = ["shop_id", "transaction_pk", "kind", "source", "actor", "at", "before", "after"]
+        return insert(Operation).from_select(columns, rows)
+
+    def _log_captures(self, rows: Any) -> None:
+        self.session.execute(self._log_insert(rows))
 
     def _json_object(self, **pairs: Any) -> ColumnElement[Any]:
         builder = (

@@ -34,11 +34,9 @@ from pointage.core.statuses import (
     rolled_up,
 )
 from pointage.remittance.models import Remittance
-from pointage.remittance.repository import Expired, RemittanceRepository
+from pointage.remittance.repository import BATCH_ACTOR, Expired, RemittanceRepository
 from pointage.shop.models import Contract, Shop
 from pointage.shop.repository import ShopRepository
-
-BATCH_ACTOR = "capture-batch"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,14 +147,12 @@ def _capture_currency(
     number: int,
     at: datetime,
 ) -> RemittanceSummary | None:
-    # The remittance is inserted first so its id can be stamped on the rows; its totals are
-    # then computed from exactly the rows stamped, whatever changed since the first look.
+    # The remittance is inserted first so the captured rows can point to it; its totals are
+    # then computed from exactly the rows captured, whatever changed since the first look.
     remittance = repo.add(_empty_remittance(contract, day, currency, number))
-    if repo.stamp(contract, day, currency, remittance.id) == 0:
+    if repo.capture(contract, day, currency, remittance.id, at) == 0:
         repo.discard(remittance)  # cancelled meanwhile by the merchant
         return None
-    repo.log_captures(remittance.id, at, BATCH_ACTOR, OperationSource.BATCH.value)
-    repo.mark_captured(remittance.id, at)
     _fill_totals(repo, contract, remittance)
     repo.session.flush()
     return _summary(remittance)
