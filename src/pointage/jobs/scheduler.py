@@ -144,6 +144,3 @@ class CaptureScheduler:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.interval_seconds)
 
-
-def _describe(run: DueRun) -> tuple[int, str]:
-    return run.contract_id, run.business_date.isoformat()
