@@ -30,23 +30,27 @@ def _worker() -> str:
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of a freshly migrated database for this worker (a template file on SQLite)."""
     if PG_URL:
         url = make_url(PG_URL)
-        name = f"{url.database}_{_worker()}"
+        # The process id keeps two runs against the same server (two developers, CI) apart.
+        name = f"{url.database}_{_worker()}_{os.getpid()}"
         admin = create_engine(url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
         worker_url = url.set(database=name).render_as_string(hide_password=False)
         upgrade(worker_url)
-        return worker_url
+        yield worker_url
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        return
     template = tmp_path_factory.mktemp("db") / "template.db"
     url = f"sqlite:///{template}"
     upgrade(url)
-    return url
+    yield url
 
 
 @pytest.fixture

@@ -98,3 +98,18 @@ def test_counting_undoes_adding_over_a_year_of_business_days() -> None:
                 assert business_days_between(day, later) == days
                 assert add_business_days(later, -days) == day
         day += timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (date(2026, 4, 30), date(2026, 5, 6)),  # across 1 May and a weekend
+        (date(2026, 12, 24), date(2027, 1, 4)),  # Christmas, 26 December, New Year
+        (date(2026, 7, 11), date(2026, 7, 15)),  # from a Saturday, across 14 July
+    ],
+)
+def test_counting_backward_is_counting_forward_with_the_sign_changed(
+    first: date, last: date
+) -> None:
+    assert business_days_between(last, first) == -business_days_between(first, last)
+    assert business_days_between(first, last) > 0

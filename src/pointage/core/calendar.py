@@ -44,7 +44,12 @@ def add_business_days(start: date, days: int) -> date:
 
 
 def business_days_between(first: date, last: date) -> int:
-    """Signed count of business days from `first` (excluded) to `last` (included)."""
+    """Signed count of business days from `first` to `last`.
+
+    Forward, `first` is excluded and `last` included (a credit one business day after its
+    remittance is 1). Backward, the count is the same with the sign changed:
+    business_days_between(a, b) == -business_days_between(b, a).
+    """
     if first == last:
         return 0
     sign = 1 if last > first else -1
