@@ -1,7 +1,7 @@
 """Benchmark: the daily capture batch on a day of 100,000 transactions.
 
 Builds a fresh migrated database (SQLite in a temporary directory; PostgreSQL too with
---pg URL), bulk-inserts one day of authorised payments, refunds and payments waiting for
+--pg URL, in two databases it creates and drops), bulk-inserts one day of authorised payments, refunds and payments waiting for
 validation for one shop and three contracts, copies it, then times side by side:
 
 - the project's batch (`pointage.jobs.capture.run_day`: claims, remittances per contract and
@@ -202,9 +202,20 @@ def sqlite_pair(workdir: Path, count: int) -> tuple[Engine, Engine]:
     return make_engine(url), make_engine(f"sqlite:///{baseline_path}")
 
 
+PG_NAMES = ("pointage_bench_capture", "pointage_bench_capture_baseline")
+
+
+def drop_pg_databases(pg_url: str) -> None:
+    admin = create_engine(make_url(pg_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for db in PG_NAMES:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def pg_pair(pg_url: str, count: int) -> tuple[Engine, Engine]:
     url = make_url(pg_url)
-    names = ("pointage_bench_capture", "pointage_bench_capture_baseline")
+    names = PG_NAMES
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         for db in names:
@@ -238,9 +249,12 @@ def main() -> None:
         baseline.dispose()
     if args.pg:
         project, baseline = pg_pair(args.pg, args.count)
-        compare("PostgreSQL", project, baseline)
-        project.dispose()
-        baseline.dispose()
+        try:
+            compare("PostgreSQL", project, baseline)
+        finally:
+            project.dispose()
+            baseline.dispose()
+            drop_pg_databases(args.pg)
 
 
 if __name__ == "__main__":
