@@ -1,8 +1,9 @@
 """Benchmark: the daily capture batch on a day of 100,000 transactions.
 
 Builds a fresh migrated database (SQLite in a temporary directory; PostgreSQL too with
---pg URL, in two databases it creates and drops), bulk-inserts one day of authorised payments, refunds and payments waiting for
-validation for one shop and three contracts, copies it, then times side by side:
+--pg URL, in two databases it creates and drops), bulk-inserts one day of authorised
+payments, refunds and payments waiting for validation for one shop and three contracts,
+copies it, then times side by side:
 
 - the project's batch (`pointage.jobs.capture.run_day`: claims, remittances per contract and
   currency, fees, operations log, expiry), one unit of work per contract;
