@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
@@ -44,3 +45,10 @@ def test_constraint_names_follow_the_convention(database_url):
         engine.dispose()
     names = {u["name"] for u in uniques}
     assert "uq_transaction_shop_id_transaction_date_transaction_id" in names
+
+
+def test_downgrade_to_the_first_revision_and_back(database_url):
+    config = alembic_config(database_url)
+    command.downgrade(config, "0001")
+    command.upgrade(config, "head")
+    check(database_url)

@@ -6,9 +6,11 @@ import inspect
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from pointage.audit.models import AuditEvent
 from pointage.payment.models import AppendOnlyViolation, Operation
 from pointage.payment.repository import TransactionRepository
 from tests.factories import make_payment, make_shop
@@ -79,3 +81,18 @@ def test_appending_is_still_allowed(session: Session, logged: Operation) -> None
     )
     session.flush()
     assert repo.count_operations() == 2
+
+
+@pytest.mark.parametrize("table", [Operation.__table__, AuditEvent.__table__])
+@pytest.mark.parametrize("change", ["update", "delete"])
+def test_the_database_itself_refuses_to_change_the_logs(
+    session: Session, logged: Operation, table, change: str
+) -> None:
+    """Even SQL that bypasses the ORM (a script, a bulk statement) cannot edit history."""
+    statement = (
+        table.update().values(actor="someone else") if change == "update" else table.delete()
+    )
+    with pytest.raises(DBAPIError, match="append-only"):
+        session.execute(statement)
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(table)) > 0
