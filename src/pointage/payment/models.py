@@ -102,5 +102,6 @@ class AppendOnlyViolation(RuntimeError):
 @event.listens_for(Operation, "before_delete")
 def _refuse_changing_the_log(_mapper: Mapper[Operation], _conn: Connection, op: Operation) -> None:
     # The JO journal and the merchant's audit trail rest on this log: a correction is a new
-    # operation, never an edit. (Bulk SQL bypasses ORM events; no repository issues any.)
+    # operation, never an edit. Bulk SQL bypasses ORM events: a trigger (migration 0002)
+    # makes the database refuse it too.
     raise AppendOnlyViolation(f"the operations log is append-only; operation {op.id} cannot change")
