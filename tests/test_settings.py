@@ -12,7 +12,15 @@ STRONG_SECRET = "k3J9x-Qw7pZr2Lm8Vt5Ny1Bc6Hd4Fg0Sa"
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ENVIRONMENT", "SECRET_KEY", "DATABASE_URL", "PORT", "SCHEDULER_ENABLED"):
+    for name in (
+        "ENVIRONMENT",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "PORT",
+        "SCHEDULER_ENABLED",
+        "SCHEDULER_INTERVAL_SECONDS",
+        "LOG_LEVEL",
+    ):
         monkeypatch.delenv(f"POINTAGE_{name}", raising=False)
 
 
@@ -73,3 +81,26 @@ def test_a_bad_value_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POINTAGE_ENVIRONMENT", "staging")
     with pytest.raises(ValidationError, match="environment"):
         _settings()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("POINTAGE_PORT", "0"),
+        ("POINTAGE_PORT", "70000"),
+        ("POINTAGE_LOG_LEVEL", "LOUD"),
+        ("POINTAGE_DATABASE_URL", "mysql://root@localhost/pointage"),
+        ("POINTAGE_SCHEDULER_INTERVAL_SECONDS", "0"),
+    ],
+)
+def test_out_of_range_values_are_refused(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError, match=variable.removeprefix("POINTAGE_").lower()):
+        _settings()
+
+
+def test_the_log_level_is_case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POINTAGE_LOG_LEVEL", "debug")
+    assert _settings().log_level == "DEBUG"
