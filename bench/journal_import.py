@@ -58,11 +58,15 @@ def write_journal(path: Path, rows: int) -> None:
         uuid = f"{rnd.getrandbits(128):032x}"
         card = f"497010XXXXXX{rnd.randrange(10_000):04d}"
         if payments and rnd.random() < 0.05:
-            kind, parent, status, amount = "CREDIT", rnd.choice(payments), "CAPTURED", "500"
+            # A refund of 5.00 on a payment of at least that much, refunded once at most.
+            picked = rnd.randrange(len(payments))
+            payments[picked], payments[-1] = payments[-1], payments[picked]
+            kind, parent, status, amount = "CREDIT", payments.pop(), "CAPTURED", "500"
         else:
             kind, parent, status = "DEBIT", "", rnd.choice(STATUSES)
             amount = str(rnd.randrange(100, 50_000))
-            payments.append(uuid)
+            if int(amount) >= 500:
+                payments.append(uuid)
         lines.append(
             f"TRANSACTION;{i % 1_000_000:06d};{SHOP_ID};CARD;;{kind};{uuid};{instant};{amount};"
             f";978;{status};{rnd.choice(BRANDS)};{card};{rnd.randrange(1_000_000):06d};"

@@ -265,3 +265,48 @@ def test_cli_names_a_missing_file(cli_env: dict[str, str], tmp_path: Path) -> No
     assert result.exit_code == 1
     assert "error: cannot read" in result.output and "absent.csv" in result.output
     assert "Traceback" not in result.output
+
+
+def test_refunds_above_the_payment_are_refused_counting_stored_refunds(
+    session: Session, shop
+) -> None:
+    payment = make_payment(session, shop.shop, amount_minor=1_000)  # in the database
+    import_journal(
+        session, journal(row(7, kind="CREDIT", parent=payment.uuid, amount="600")), filename="a"
+    )
+    file_payment = f"{1:032x}"
+    too_much = journal(
+        row(1, amount="500"),  # a payment of the file, refunded in the same file
+        row(2, kind="CREDIT", parent=file_payment, amount="300"),
+        row(3, kind="CREDIT", parent=file_payment, amount="201"),
+        row(4, kind="CREDIT", parent=payment.uuid, amount="401"),
+    )
+
+    with pytest.raises(FileRejected) as refused:
+        import_journal(session, too_much, filename="jt.csv")
+
+    assert refused.value.errors == [
+        f"jt.csv:5: AMOUNT: refunds of {file_payment} would exceed the payment's amount by 1 "
+        "(minor units)",
+        f"jt.csv:6: AMOUNT: refunds of {payment.uuid} would exceed the payment's amount by 1 "
+        "(minor units)",
+    ]
+    assert count(session) == 2
+
+
+def test_a_refund_in_another_currency_than_its_payment_is_refused(session: Session, shop) -> None:
+    payment = make_payment(session, shop.shop, currency="USD")
+
+    with pytest.raises(FileRejected) as refused:
+        import_journal(session, journal(row(7, kind="CREDIT", parent=payment.uuid)), filename="j")
+
+    assert refused.value.errors == ["j:3: CURRENCY: the refunded payment is in USD"]
+
+
+def test_reimporting_a_file_with_refunds_does_not_count_them_twice(session: Session, shop) -> None:
+    data = journal(row(1, amount="500"), row(2, kind="CREDIT", parent=f"{1:032x}", amount="500"))
+    import_journal(session, data, filename="jt.csv")
+
+    again = import_journal(session, data, filename="jt.csv")
+
+    assert (again.imported, again.skipped) == (0, 2)

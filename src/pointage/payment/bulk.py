@@ -14,12 +14,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pointage.core.statuses import OperationType
 from pointage.payment.models import Transaction
+from pointage.payment.repository import DEAD_REFUND_STATUSES
 from pointage.shop.models import Contract, Shop
 
 # The columns a journal row fills, in the order of the tuples given to `insert`. The SQL
@@ -49,6 +51,16 @@ INSERT_COLUMNS = (
     "updated_at",
 )
 _BULK_PAGE_CACHE_KIB = 256 * 1024
+
+
+class StoredTransaction(NamedTuple):
+    pk: int
+    shop_pk: int
+    operation_type: str
+    currency: str
+    amount_minor: int
+
+
 _CHUNK = 5_000  # bound parameters per IN (...) query, well under every driver's limit
 _TABLE = Transaction.__table__
 
@@ -83,17 +95,37 @@ class TransactionBulk:
         )
         return {uuid: (day, tx_id) for uuid, day, tx_id in self.session.execute(query)}
 
-    def by_uuids(self, uuids: Iterable[str]) -> dict[str, tuple[int, int, str]]:
-        """uuid -> (primary key, shop pk, operation type) of the stored ones among `uuids`."""
+    def by_uuids(self, uuids: Iterable[str]) -> dict[str, StoredTransaction]:
+        """uuid -> what the import needs to know of the stored ones among `uuids`."""
         wanted = sorted(set(uuids))
-        found: dict[str, tuple[int, int, str]] = {}
+        found: dict[str, StoredTransaction] = {}
+        t = Transaction
         for start in range(0, len(wanted), _CHUNK):
             query = select(
-                Transaction.uuid, Transaction.id, Transaction.shop_id, Transaction.operation_type
-            ).where(Transaction.uuid.in_(wanted[start : start + _CHUNK]))
-            for uuid, pk, shop_pk, kind in self.session.execute(query):
-                found[uuid] = (pk, shop_pk, kind)
+                t.uuid, t.id, t.shop_id, t.operation_type, t.currency, t.amount_minor
+            ).where(t.uuid.in_(wanted[start : start + _CHUNK]))
+            for uuid, pk, shop_pk, kind, currency, amount in self.session.execute(query):
+                found[uuid] = StoredTransaction(pk, shop_pk, kind, currency, amount)
         return found
+
+    def refunded_totals(self, payment_pks: Iterable[int]) -> dict[int, int]:
+        """Payment pk -> minor units refunded or being refunded, for the stored refunds."""
+        wanted = sorted(set(payment_pks))
+        totals: dict[int, int] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            query = (
+                select(Transaction.parent_id, func.sum(Transaction.amount_minor))
+                .where(
+                    Transaction.parent_id.in_(wanted[start : start + _CHUNK]),
+                    Transaction.operation_type == OperationType.CREDIT.value,
+                    Transaction.detailed_status.not_in(DEAD_REFUND_STATUSES),
+                )
+                .group_by(Transaction.parent_id)
+            )
+            for pk, total in self.session.execute(query):
+                if pk is not None:  # always, by the WHERE clause; said for the type checker
+                    totals[pk] = int(total)
+        return totals
 
     @contextmanager
     def large_page_cache(self) -> Iterator[None]:

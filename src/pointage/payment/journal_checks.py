@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from pointage.core.errors import FileRejected
 from pointage.core.statuses import OperationType
 from pointage.formats.transaction_journal import JournalRow
-from pointage.payment.bulk import TransactionBulk
+from pointage.payment.bulk import StoredTransaction, TransactionBulk
+from pointage.payment.repository import DEAD_REFUND_STATUSES
 from pointage.shop.models import Contract, Shop
 
 
@@ -214,30 +215,74 @@ def _parents(
     plan: ImportPlan,
     problems: Problems,
 ) -> None:
-    """A refund's payment is a DEBIT of the same shop, in the file or already stored."""
+    """A refund's payment is a DEBIT of the same shop and currency, in the file or already
+    stored, and its refunds never add up above its amount."""
     refunds = [row for row in rows if row.parent_uuid is not None]
     if not refunds:
         return
-    parent_uuids = {row.parent_uuid for row in refunds}
+    parent_uuids = {str(row.parent_uuid) for row in refunds}
     in_file = {row.uuid: row for row in rows if row.uuid in parent_uuids}
     shop_ids = {shop.id: shop.shop_id for shop in shops.values()}
-    stored = bulk.by_uuids(str(uuid) for uuid in parent_uuids if uuid not in in_file)
+    # A payment of the file is looked up only if it is stored already (a re-import): its
+    # stored refunds then count too.
+    stored = bulk.by_uuids(u for u in parent_uuids if u not in in_file or u in plan.skipped)
+    left = _left_to_refund(bulk, in_file, stored)
     for refund in refunds:
-        parent_uuid = refund.parent_uuid
-        assert parent_uuid is not None
-        parent = in_file.get(parent_uuid)
-        if parent is not None:
-            shop_id, kind = parent.shop_id, parent.operation_type.value
-        elif parent_uuid in stored:
-            pk, shop_pk, kind = stored[parent_uuid]
-            shop_id = shop_ids.get(shop_pk, "")
-            plan.stored_parents[parent_uuid] = pk
-        else:
+        parent_uuid = str(refund.parent_uuid)
+        parent = _parent_of(parent_uuid, in_file, stored, shop_ids)
+        if parent is None:
             problems.add(refund.line, "PARENT_TRANSACTION_UUID", f"no payment {parent_uuid}")
             continue
+        if parent_uuid in stored:
+            plan.stored_parents[parent_uuid] = stored[parent_uuid].pk
+        shop_id, kind, currency = parent
         if shop_id != refund.shop_id or kind != OperationType.DEBIT.value:
             problems.add(
                 refund.line,
                 "PARENT_TRANSACTION_UUID",
                 f"{parent_uuid} is not a payment (DEBIT) of shop {refund.shop_id}",
             )
+        elif refund.currency != currency:
+            problems.add(refund.line, "CURRENCY", f"the refunded payment is in {currency}")
+        elif refund.uuid not in plan.skipped and _moves_money(refund):
+            left[parent_uuid] -= refund.amount_minor
+            if left[parent_uuid] < 0:
+                problems.add(
+                    refund.line,
+                    "AMOUNT",
+                    f"refunds of {parent_uuid} would exceed the payment's amount "
+                    f"by {-left[parent_uuid]} (minor units)",
+                )
+
+
+def _parent_of(
+    uuid: str,
+    in_file: dict[str, JournalRow],
+    stored: dict[str, StoredTransaction],
+    shop_ids: dict[int, str],
+) -> tuple[str, str, str] | None:
+    """(shop id, operation type, currency) of a refund's payment, wherever it is."""
+    if uuid in in_file:
+        row = in_file[uuid]
+        return row.shop_id, row.operation_type.value, row.currency
+    if uuid in stored:
+        found = stored[uuid]
+        return shop_ids.get(found.shop_pk, ""), found.operation_type, found.currency
+    return None
+
+
+def _left_to_refund(
+    bulk: TransactionBulk,
+    in_file: dict[str, JournalRow],
+    stored: dict[str, StoredTransaction],
+) -> dict[str, int]:
+    """Payment uuid -> amount still refundable before this file's refunds."""
+    refunded = bulk.refunded_totals(found.pk for found in stored.values())
+    left = {uuid: row.amount_minor for uuid, row in in_file.items()}
+    for uuid, found in stored.items():
+        left[uuid] = found.amount_minor - refunded.get(found.pk, 0)
+    return left
+
+
+def _moves_money(refund: JournalRow) -> bool:
+    return refund.detailed_status.value not in DEAD_REFUND_STATUSES

@@ -192,7 +192,7 @@ def _insert(
     if refunds:
         parents = dict(plan.stored_parents)
         from_file = {str(rows[i].parent_uuid) for i in refunds} - parents.keys()
-        parents.update({uuid: pk for uuid, (pk, _, _) in bulk.by_uuids(from_file).items()})
+        parents.update({uuid: stored.pk for uuid, stored in bulk.by_uuids(from_file).items()})
         bulk.insert(as_tuples(refunds, parents))
 
 
