@@ -159,16 +159,25 @@ def modify(
     if amount_minor is not None:
         tx.amount_minor = amount_minor
     if capture_date is not None:
-        tx.expected_capture_date = capture_date
-        auth_expires = tx.transaction_date + timedelta(days=AUTHORISATION_VALIDITY_DAYS)
-        if status is DetailedStatus.AUTHORISED and capture_date > auth_expires:
-            # The authorisation will have lapsed: the gateway asks for a new one at capture.
-            _set_status(tx, DetailedStatus.WAITING_AUTHORISATION)
-        elif status is DetailedStatus.AUTHORISED_TO_VALIDATE and capture_date > auth_expires:
-            _set_status(tx, DetailedStatus.WAITING_AUTHORISATION_TO_VALIDATE)
+        _move_capture_date(tx, capture_date)
     session.flush()
     log_operation(session, tx, OperationKind.MODIFY, actor, before=before, comment=comment, at=now)
     return tx
+
+
+# Past the authorisation's validity, the gateway asks for a new authorisation at capture.
+_REAUTHORISED_AT_CAPTURE = {
+    DetailedStatus.AUTHORISED: DetailedStatus.WAITING_AUTHORISATION,
+    DetailedStatus.AUTHORISED_TO_VALIDATE: DetailedStatus.WAITING_AUTHORISATION_TO_VALIDATE,
+}
+
+
+def _move_capture_date(tx: Transaction, capture_date: date) -> None:
+    tx.expected_capture_date = capture_date
+    authorisation_lapses = tx.transaction_date + timedelta(days=AUTHORISATION_VALIDITY_DAYS)
+    waiting = _REAUTHORISED_AT_CAPTURE.get(DetailedStatus(tx.detailed_status))
+    if waiting is not None and capture_date > authorisation_lapses:
+        _set_status(tx, waiting)
 
 
 def refund(
