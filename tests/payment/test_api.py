@@ -3,6 +3,8 @@ idempotence, and one shop never seeing another's data."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -152,4 +154,17 @@ def test_health_and_openapi_are_served(client):
     spec = client.get("/openapi.json").json()
     assert "/v1/transactions" in spec["paths"]
     assert "/ipn" in spec["paths"]
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+
+
+def test_the_api_documentation_page_needs_no_outside_server(client):
+    for page in ("/docs", "/redoc"):
+        html = client.get(page).text
+        assert "cdn." not in html and "https://" not in html.replace("https://pointage", "")
+        scripts = re.findall(r'src="([^"]+\.js)"', html)
+        assert scripts, page
+        for script in scripts:
+            served = client.get(script)
+            assert served.status_code == 200
+            assert len(served.content) > 10_000

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
 
 from pointage import __version__
@@ -40,12 +41,14 @@ def create_app(settings: Settings) -> FastAPI:
                 await scheduler.stop()
             engine.dispose()
 
-    app = FastAPI(
+    # FastAPI's own /docs page loads Swagger UI from a CDN; this variant serves the files.
+    app = FastAPIOffline(
         title="Pointage",
         version=__version__,
         description="Payment reconciliation back office: transactions, remittances, statements.",
         lifespan=lifespan,
         docs_url="/docs",
+        redoc_url="/redoc",
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
