@@ -168,3 +168,14 @@ def test_the_api_documentation_page_needs_no_outside_server(client):
             served = client.get(script)
             assert served.status_code == 200
             assert len(served.content) > 10_000
+
+
+def test_the_openapi_document_describes_errors_as_problem_details(client):
+    spec = client.get("/openapi.json").json()
+    post = spec["paths"]["/v1/transactions"]["post"]["responses"]
+    for status in ("401", "409", "422"):
+        content = post[status]["content"]
+        assert list(content) == ["application/problem+json"]
+        assert {"code", "param", "detail"} <= set(
+            content["application/problem+json"]["schema"]["properties"]
+        )

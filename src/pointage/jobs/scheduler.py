@@ -143,4 +143,3 @@ class CaptureScheduler:
                 log.exception("capture scheduler tick failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.interval_seconds)
-

@@ -15,6 +15,7 @@ from pointage.payment.schemas import IpnAck, IpnTransactionResult, TransactionIn
 from pointage.payment.service import Actor, IncomingTransaction, ingest
 from pointage.web.auth import CurrentShop
 from pointage.web.deps import AppSettings, DbSession
+from pointage.web.errors import problem_responses
 
 router = APIRouter()
 
@@ -24,7 +25,11 @@ router = APIRouter()
     response_model=TransactionOut,
     status_code=status.HTTP_201_CREATED,
     tags=["transactions"],
-    responses={200: {"description": "Already known: the report changed nothing or moved it on"}},
+    summary="Record a transaction",
+    responses={
+        200: {"description": "Already known: the report changed nothing or moved it on"},
+        **problem_responses(401, 404, 409, 422),
+    },
 )
 def post_transaction(
     body: TransactionIn, shop: CurrentShop, session: DbSession, response: Response
@@ -54,7 +59,13 @@ def post_transaction(
     return TransactionOut.of(result.transaction, shop.shop_id)
 
 
-@router.get("/v1/transactions/{uuid}", response_model=TransactionOut, tags=["transactions"])
+@router.get(
+    "/v1/transactions/{uuid}",
+    response_model=TransactionOut,
+    tags=["transactions"],
+    summary="Get a transaction",
+    responses=problem_responses(401, 404),
+)
 def get_transaction(uuid: str, shop: CurrentShop, session: DbSession) -> TransactionOut:
     """One transaction of the authenticated shop."""
     tx = TransactionRepository(session).by_uuid(uuid)
@@ -64,7 +75,13 @@ def get_transaction(uuid: str, shop: CurrentShop, session: DbSession) -> Transac
     return TransactionOut.of(tx, shop.shop_id)
 
 
-@router.post("/ipn", response_model=IpnAck, tags=["notifications"])
+@router.post(
+    "/ipn",
+    response_model=IpnAck,
+    tags=["notifications"],
+    summary="Receive a gateway notification (IPN)",
+    responses=problem_responses(401, 404, 409, 422),
+)
 def post_ipn(
     session: DbSession,
     settings: AppSettings,

@@ -61,7 +61,7 @@ def create_app(settings: Settings) -> FastAPI:
     def home() -> RedirectResponse:
         return RedirectResponse("/docs")
 
-    @app.get("/health", tags=["service"])
+    @app.get("/health", tags=["service"], summary="Health")
     def health(session: DbSession) -> dict[str, str]:
         """Liveness and database reachability."""
         session.execute(text("SELECT 1"))

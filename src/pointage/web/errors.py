@@ -7,10 +7,12 @@ The input that failed is never echoed back: it could be a card number or a key.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pointage.core.errors import (
@@ -23,6 +25,36 @@ from pointage.core.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+
+class Problem(BaseModel):
+    """An error, as application/problem+json (RFC 9457) with Pointage's code and param."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str = Field(description="Stable machine-readable error code")
+    param: str | None = Field(description="The field, column or JSON path at fault, if any")
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for routes that may answer these error statuses."""
+    described = {
+        401: "Missing or wrong credentials or signature",
+        404: "Not found, or not yours",
+        409: "Clashes with the current state",
+        422: "Invalid input; `param` names the field",
+    }
+    schema = Problem.model_json_schema()
+    return {
+        status: {
+            "description": described[status],
+            "content": {"application/problem+json": {"schema": schema}},
+        }
+        for status in statuses
+    }
+
 
 _STATUS: list[tuple[type[PointageError], int, str]] = [
     (AuthenticationFailed, 401, "Authentication failed"),
