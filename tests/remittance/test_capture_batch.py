@@ -17,6 +17,7 @@ from pointage.payment.models import Operation, Transaction
 from pointage.payment.service import refund
 from pointage.payment.service.common import snapshot
 from pointage.remittance.models import CaptureBatchRun, Remittance
+from pointage.remittance.repository import RemittanceRepository
 from pointage.remittance.service import capture_contract, fee_of_payments
 from pointage.shop import service as shop_service
 from tests.factories import IBAN_BANK_B, TEST_ACTOR, make_payment, make_shop
@@ -252,3 +253,18 @@ def test_fee_is_rounded_per_payment_not_on_the_total():
     assert fee_of_payments([(100, 3)], 50, 0) == 3
     assert fee_of_payments([(100, 3), (2_550, 1)], 50, 5) == 3 + 15 + 13 + 5
     assert fee_of_payments([], 80, 5) == 0
+
+
+def test_capture_and_expiry_report_exactly_how_many_rows_they_changed(session):
+    """Both databases: the counts the batch relies on (an empty remittance is discarded
+    when its capture changed no row) are the real ones, zero included."""
+    setup = make_shop(session)
+    repo = RemittanceRepository(session)
+    assert repo.capture(setup.contract, DAY, "EUR", remittance_id=0, at=CUTOFF) == 0
+    assert repo.expire(setup.contract, DAY, CUTOFF) == 0
+    for _ in range(3):
+        make_payment(
+            session, setup.shop, status=DetailedStatus.AUTHORISED_TO_VALIDATE, created_at=MORNING
+        )
+    assert repo.expire(setup.contract, DAY, CUTOFF) == 3
+    assert len(list(session.scalars(select(Operation).where(Operation.kind == "expire")))) == 3

@@ -33,7 +33,7 @@ from pointage.core.statuses import (
     OperationSource,
     OperationType,
     ReconciliationStatus,
-    Status,
+    rolled_up,
 )
 from pointage.db.base import UTCDateTime, utcnow
 from pointage.payment.models import Operation, Transaction
@@ -42,7 +42,7 @@ from pointage.shop.models import Contract, Shop
 
 
 class _Before(NamedTuple):
-    """Where a capture's log entry reads the statuses the transaction had before."""
+    """Where a log entry reads the statuses the transaction had before the batch."""
 
     detailed_status: Any
     status: Any
@@ -51,14 +51,12 @@ class _Before(NamedTuple):
 BATCH_ACTOR = "capture-batch"
 
 
-class Expired(NamedTuple):
-    """A transaction the batch has just expired, as the log needs it."""
+class _LogEntry(NamedTuple):
+    """What the batch writes in the log of every row it changes."""
 
-    pk: int
-    shop_pk: int
-    amount_minor: int
-    currency: str
-    expected_capture_date: date
+    kind: OperationKind
+    new_status: DetailedStatus
+    at: datetime
 
 
 # Card verifications move no money: the batch never captures nor expires them.
@@ -217,47 +215,81 @@ class RemittanceRepository:
         )
         return [(int(amount), int(count)) for amount, count in rows]
 
-    # -- capture --------------------------------------------------------------------------
+    # -- capture and expiry -------------------------------------------------------------
 
     def capture(
         self, contract: Contract, day: date, currency: str, remittance_id: int, at: datetime
     ) -> int:
         """Capture the due transactions of one currency into a remittance, writing one
-        'capture' entry per transaction to the operations log; returns how many.
+        'capture' entry per transaction to the operations log; returns how many."""
+        due = self._due(contract, day, [s.value for s in CAPTURABLE])
+        due.append(Transaction.currency == currency)
+        values = {
+            "remittance_id": remittance_id,
+            "captured_at": at,
+            "reconciliation_status": ReconciliationStatus.PENDING.value,
+            # A captured payment may now be disputed; a refund cannot.
+            "dispute_flag": case(
+                (Transaction.operation_type == OperationType.DEBIT.value, DisputeFlag.NO.value),
+                else_=Transaction.dispute_flag,
+            ),
+        }
+        log = _LogEntry(OperationKind.CAPTURE, DetailedStatus.CAPTURED, at)
+        return self._transition(due, values, log)
+
+    def expire(self, contract: Contract, day: date, at: datetime) -> int:
+        """Expire the due transactions still waiting for validation, writing one 'expire'
+        entry per transaction to the operations log; returns how many."""
+        due = self._due(contract, day, [s.value for s in TO_VALIDATE])
+        return self._transition(
+            due, {}, _LogEntry(OperationKind.EXPIRE, DetailedStatus.EXPIRED, at)
+        )
+
+    def _transition(
+        self, due: list[ColumnElement[bool]], values: dict[str, Any], log: _LogEntry
+    ) -> int:
+        """Move the `due` rows to the log entry's new status (and `values`), logging each
+        with its statuses before and after; returns how many.
 
         Each row is updated once: an UPDATE that changes indexed columns writes a new row
-        version into every index, so doing it in one pass halves the batch's cost.
+        version into every index, so a second pass would double the batch's cost.
         """
-        due = [*self._due(contract, day, [s.value for s in CAPTURABLE])]
-        due.append(Transaction.currency == currency)
+        values = {
+            **values,
+            "detailed_status": log.new_status.value,
+            "status": rolled_up(log.new_status).value,
+            "updated_at": utcnow(),
+        }
         if self.session.get_bind().dialect.name == "postgresql":
-            return self._capture_in_one_statement(due, remittance_id, at)
+            return self._transition_in_one_statement(due, values, log)
         # SQLite: the unit of work holds the database's write lock since it began, so the
         # rows the log reads are exactly the rows the UPDATE then changes.
-        self._log_captures(select(*self._log_source(Transaction, Transaction, at)).where(*due))
+        logged = select(*self._log_source(Transaction, Transaction, log)).where(*due)
+        self.session.execute(self._log_insert(logged))
         result = self.session.execute(
             update(Transaction)
             .where(*due)
-            .values(self._captured_values(remittance_id, at))
+            .values(values)
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    def _capture_in_one_statement(
-        self, due: list[ColumnElement[bool]], remittance_id: int, at: datetime
+    def _transition_in_one_statement(
+        self, due: list[ColumnElement[bool]], values: dict[str, Any], log: _LogEntry
     ) -> int:
         """PostgreSQL: lock the due rows, update them and log them in one statement, so
-        that a merchant's concurrent cancel either wins (not captured, not logged) or waits."""
+        that a merchant's concurrent cancel or validation either wins (the row is neither
+        changed nor logged) or waits for the batch."""
         locked = (
             select(Transaction.id, Transaction.detailed_status, Transaction.status)
             .where(*due)
             .with_for_update()
             .cte("due")
         )
-        captured = (
+        changed = (
             update(Transaction)
             .where(Transaction.id == locked.c.id)
-            .values(self._captured_values(remittance_id, at))
+            .values(values)
             .returning(
                 Transaction.id,
                 Transaction.shop_id,
@@ -267,32 +299,17 @@ class RemittanceRepository:
                 locked.c.detailed_status.label("before_detailed_status"),
                 locked.c.status.label("before_status"),
             )
-            .cte("captured")
+            .cte("changed")
         )
-        before = _Before(captured.c.before_detailed_status, captured.c.before_status)
-        rows = select(*self._log_source(captured.c, before, at))
-        result = self.session.execute(self._log_insert(rows))
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        before = _Before(changed.c.before_detailed_status, changed.c.before_status)
+        rows = select(*self._log_source(changed.c, before, log))
+        # The driver reports no row count for this statement: count what the INSERT returns.
+        logged = self._log_insert(rows).returning(Operation.id).cte("logged")
+        return int(self.session.scalar(select(func.count()).select_from(logged)) or 0)
 
-    @staticmethod
-    def _captured_values(remittance_id: int, at: datetime) -> dict[str, Any]:
-        return {
-            "remittance_id": remittance_id,
-            "detailed_status": DetailedStatus.CAPTURED.value,
-            "status": Status.PAID.value,
-            "captured_at": at,
-            "reconciliation_status": ReconciliationStatus.PENDING.value,
-            # A captured payment may now be disputed; a refund cannot.
-            "dispute_flag": case(
-                (Transaction.operation_type == OperationType.DEBIT.value, DisputeFlag.NO.value),
-                else_=Transaction.dispute_flag,
-            ),
-            "updated_at": utcnow(),
-        }
-
-    def _log_source(self, row: Any, before: Any, at: datetime) -> list[ColumnElement[Any]]:
-        """The columns of a 'capture' log entry, read from `row` (the transaction's columns)
-        with the statuses before capture read from `before`."""
+    def _log_source(self, row: Any, before: Any, log: _LogEntry) -> list[ColumnElement[Any]]:
+        """The columns of a log entry, read from `row` (the transaction's columns) with the
+        statuses before the change read from `before`."""
         common = {
             "amount_minor": row.amount_minor,
             "currency": row.currency,
@@ -301,16 +318,16 @@ class RemittanceRepository:
         return [
             row.shop_id,
             row.id,
-            _text(OperationKind.CAPTURE.value),
+            _text(log.kind.value),
             _text(OperationSource.BATCH.value),
             _text(BATCH_ACTOR),
-            literal(at, UTCDateTime),
+            literal(log.at, UTCDateTime),
             self._json_object(
                 detailed_status=before.detailed_status, status=before.status, **common
             ),
             self._json_object(
-                detailed_status=_text(DetailedStatus.CAPTURED.value),
-                status=_text(Status.PAID.value),
+                detailed_status=_text(log.new_status.value),
+                status=_text(rolled_up(log.new_status).value),
                 **common,
             ),
         ]
@@ -319,9 +336,6 @@ class RemittanceRepository:
     def _log_insert(rows: Any) -> Any:
         columns = ["shop_id", "transaction_pk", "kind", "source", "actor", "at", "before", "after"]
         return insert(Operation).from_select(columns, rows)
-
-    def _log_captures(self, rows: Any) -> None:
-        self.session.execute(self._log_insert(rows))
 
     def _json_object(self, **pairs: Any) -> ColumnElement[Any]:
         builder = (
@@ -333,34 +347,3 @@ class RemittanceRepository:
         for key, value in pairs.items():
             arguments += [_text(key), value]
         return builder(*arguments)
-
-    # -- expiry ---------------------------------------------------------------------------
-
-    def expire(self, contract: Contract, day: date, status: DetailedStatus) -> list[Expired]:
-        """Expire the due transactions still in `status` (waiting for validation).
-
-        RETURNING gives exactly the rows changed, for the log: a merchant validating one at
-        the same moment either wins (not expired, not logged) or waits for the batch.
-        """
-        result = self.session.execute(
-            update(Transaction)
-            .where(*self._due(contract, day, [status.value]))
-            .values(
-                detailed_status=DetailedStatus.EXPIRED.value,
-                status=Status.UNPAID.value,
-                updated_at=utcnow(),
-            )
-            .returning(
-                Transaction.id,
-                Transaction.shop_id,
-                Transaction.amount_minor,
-                Transaction.currency,
-                Transaction.expected_capture_date,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        return [Expired(*row) for row in result]
-
-    def log_operations(self, entries: list[dict[str, Any]]) -> None:
-        if entries:
-            self.session.execute(insert(Operation), entries)

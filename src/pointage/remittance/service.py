@@ -24,17 +24,12 @@ from pointage.core.calendar import add_business_days
 from pointage.core.errors import InvalidInput, NotFound
 from pointage.core.money import percentage_of
 from pointage.core.statuses import (
-    TO_VALIDATE,
-    DetailedStatus,
-    OperationKind,
     OperationSource,
     OperationType,
     SettlementMode,
-    Status,
-    rolled_up,
 )
 from pointage.remittance.models import Remittance
-from pointage.remittance.repository import BATCH_ACTOR, Expired, RemittanceRepository
+from pointage.remittance.repository import RemittanceRepository
 from pointage.shop.models import Contract, Shop
 from pointage.shop.repository import ShopRepository
 
@@ -111,7 +106,7 @@ def capture_contract(
     assert shop is not None  # a foreign key guarantees it
     at = now or cutoff_instant(shop, contract, day)
     remittances = _capture(repo, contract, day, at)
-    expired = _expire(repo, contract, day, at)
+    expired = repo.expire(contract, day, at)
     claim.captured_count = sum(r.payment_count + r.refund_count for r in remittances)
     claim.expired_count = expired
     claim.remittance_count = len(remittances)
@@ -206,42 +201,6 @@ def _summary(remittance: Remittance) -> RemittanceSummary:
         expected_credit_minor=remittance.expected_credit_minor,
         expected_credit_date=remittance.expected_credit_date,
     )
-
-
-def _expire(repo: RemittanceRepository, contract: Contract, day: date, at: datetime) -> int:
-    """Expire what still waits for validation at its capture date; returns how many."""
-    expired = 0
-    for status in sorted(TO_VALIDATE):
-        rows = repo.expire(contract, day, status)
-        repo.log_operations([_expire_entry(row, status, at) for row in rows])
-        expired += len(rows)
-    return expired
-
-
-def _expire_entry(row: Expired, before: DetailedStatus, at: datetime) -> dict[str, object]:
-    common = {
-        "amount_minor": row.amount_minor,
-        "currency": row.currency,
-        "expected_capture_date": row.expected_capture_date.isoformat(),
-    }
-    return {
-        "shop_id": row.shop_pk,
-        "transaction_pk": row.pk,
-        "kind": OperationKind.EXPIRE.value,
-        "source": OperationSource.BATCH.value,
-        "actor": BATCH_ACTOR,
-        "at": at,
-        "before": {
-            "detailed_status": before.value,
-            "status": rolled_up(before).value,
-            **common,
-        },
-        "after": {
-            "detailed_status": DetailedStatus.EXPIRED.value,
-            "status": Status.UNPAID.value,
-            **common,
-        },
-    }
 
 
 # -- what to run --------------------------------------------------------------------------
