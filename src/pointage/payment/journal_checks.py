@@ -244,7 +244,7 @@ def _parents(
             )
         elif refund.currency != currency:
             problems.add(refund.line, "CURRENCY", f"the refunded payment is in {currency}")
-        elif refund.uuid not in plan.skipped and _moves_money(refund):
+        elif refund.uuid not in plan.skipped and _counts_against_its_payment(refund):
             left[parent_uuid] -= refund.amount_minor
             if left[parent_uuid] < 0:
                 problems.add(
@@ -284,5 +284,6 @@ def _left_to_refund(
     return left
 
 
-def _moves_money(refund: JournalRow) -> bool:
+def _counts_against_its_payment(refund: JournalRow) -> bool:
+    """Cancelled, refused, expired or failed refunds give nothing back."""
     return refund.detailed_status.value not in DEAD_REFUND_STATUSES
