@@ -5,16 +5,26 @@ from pointage.db.base import Base
 from pointage.payment.models import Operation, Transaction
 from pointage.remittance.models import CaptureBatchRun, Remittance
 from pointage.shop.models import BankAccount, Contract, Merchant, Shop
+from pointage.statement.models import (
+    BankStatement,
+    CsvMappingProfile,
+    StatementEntry,
+    StatementFile,
+)
 
 __all__ = [
     "AuditEvent",
     "BankAccount",
+    "BankStatement",
     "Base",
     "CaptureBatchRun",
     "Contract",
+    "CsvMappingProfile",
     "Merchant",
     "Operation",
     "Remittance",
     "Shop",
+    "StatementEntry",
+    "StatementFile",
     "Transaction",
 ]
