@@ -1,0 +1,328 @@
+"""All queries on imported bank files, statements, entries and CSV mapping profiles.
+
+Entries arrive by the hundred thousand, so they go in through the driver's own bulk path
+(`executemany` on SQLite, `COPY` on PostgreSQL) on the session's connection, inside the
+caller's transaction: a failure anywhere rolls every row back with the rest. Values go
+through the column types' own bind processors, so the stored text is exactly what the ORM
+would have written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, defer
+
+from pointage.shop.models import BankAccount
+from pointage.statement.models import (
+    BankStatement,
+    CsvMappingProfile,
+    StatementEntry,
+    StatementFile,
+)
+
+# The columns an entry row fills, in the order of the tuples given to `insert_entries`.
+# The SQL below is built from these constants only, never from input.
+ENTRY_COLUMNS = (
+    "bank_account_id",
+    "statement_id",
+    "file_id",
+    "record",
+    "amount_minor",
+    "currency",
+    "booking_date",
+    "value_date",
+    "label",
+    "bank_operation_code",
+    "references",
+    "details",
+    "status",
+    "reversal",
+    "dedup_key",
+    "created_at",
+)
+_ENTRY_TABLE = StatementEntry.__table__
+_CHUNK = 5_000  # bound parameters per IN (...) query, well under every driver's limit
+_BULK_PAGE_CACHE_KIB = 256 * 1024
+
+
+class KnownFile(NamedTuple):
+    id: int
+    filename: str
+    imported_at: datetime
+
+
+class KnownStatement(NamedTuple):
+    id: int
+    closing_amount_minor: int
+    closing_date: date | None
+
+
+class DuplicateEntry(Exception):
+    """The database refused an entry as one already stored for its account."""
+
+
+class FileStoredMeanwhile(Exception):
+    """Another import of the same bytes for the merchant committed while this one ran."""
+
+
+class StatementRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # Files
+
+    def file_by_hash(self, sha256: str, merchant_id: int | None) -> KnownFile | None:
+        """The file with these bytes, of the merchant (of any merchant when None)."""
+        query = select(StatementFile.id, StatementFile.filename, StatementFile.imported_at).where(
+            StatementFile.sha256 == sha256
+        )
+        if merchant_id is not None:
+            query = query.where(StatementFile.merchant_id == merchant_id)
+        row = self.session.execute(query.order_by(StatementFile.id).limit(1)).first()
+        return KnownFile(*row) if row else None
+
+    def file(self, pk: int) -> StatementFile | None:
+        """The file's record, without loading its content."""
+        return self.session.scalar(
+            select(StatementFile)
+            .where(StatementFile.id == pk)
+            .options(defer(StatementFile.content))
+        )
+
+    def add_file(self, file: StatementFile) -> StatementFile:
+        """Insert the file row, or raise FileStoredMeanwhile (the unique hash per merchant)."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(file)
+                self.session.flush()
+        except IntegrityError:
+            raise FileStoredMeanwhile(file.sha256) from None
+        return file
+
+    def add_statements(self, statements: Sequence[BankStatement]) -> None:
+        self.session.add_all(statements)
+        self.session.flush()
+
+    def statements_of_file(self, file_id: int) -> Sequence[BankStatement]:
+        return self.session.scalars(
+            select(BankStatement).where(BankStatement.file_id == file_id).order_by(BankStatement.id)
+        ).all()
+
+    def imported_counts(self, file_id: int) -> dict[int, int]:
+        """Statement id -> entries this file brought to it."""
+        query = (
+            select(StatementEntry.statement_id, func.count(StatementEntry.id))
+            .where(StatementEntry.file_id == file_id)
+            .group_by(StatementEntry.statement_id)
+        )
+        return {statement_id: int(count) for statement_id, count in self.session.execute(query)}
+
+    # Bank accounts
+
+    def accounts(self, pks: Iterable[int]) -> dict[int, BankAccount]:
+        found = self.session.scalars(select(BankAccount).where(BankAccount.id.in_(set(pks))))
+        return {account.id: account for account in found}
+
+    def accounts_by_iban(self, iban: str, merchant_id: int | None) -> Sequence[BankAccount]:
+        return self._accounts(BankAccount.iban == iban, merchant_id)
+
+    def accounts_by_codes(
+        self, bank_code: str, branch_code: str, merchant_id: int | None
+    ) -> Sequence[BankAccount]:
+        """Accounts of a bank and branch; the caller compares the account numbers."""
+        condition = and_(BankAccount.bank_code == bank_code, BankAccount.branch_code == branch_code)
+        return self._accounts(condition, merchant_id)
+
+    def accounts_by_bban(self, bban: str, merchant_id: int | None) -> Sequence[BankAccount]:
+        """Accounts whose IBAN, without its country code and check digits, is `bban`."""
+        return self._accounts(func.substr(BankAccount.iban, 5) == bban, merchant_id)
+
+    def _accounts(
+        self, condition: ColumnElement[bool], merchant_id: int | None
+    ) -> Sequence[BankAccount]:
+        query = select(BankAccount).where(condition)
+        if merchant_id is not None:
+            query = query.where(BankAccount.merchant_id == merchant_id)
+        return self.session.scalars(query.order_by(BankAccount.id)).all()
+
+    # Statements
+
+    def previous_statement(self, bank_account_id: int, on_or_before: date) -> KnownStatement | None:
+        """The account's latest stored statement with a closing balance dated no later than
+        `on_or_before`."""
+        s = BankStatement
+        row = self.session.execute(
+            select(s.id, s.closing_amount_minor, s.closing_date)
+            .where(
+                s.bank_account_id == bank_account_id,
+                s.closing_amount_minor.is_not(None),
+                s.closing_date <= on_or_before,
+            )
+            .order_by(s.closing_date.desc(), s.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        pk, amount, closing_date = row
+        assert amount is not None  # by the WHERE clause; said for the type checker
+        return KnownStatement(pk, amount, closing_date)
+
+    def identical_statement(self, bank_account_id: int, candidate: BankStatement) -> int | None:
+        """Id of a stored statement of the account with the same dates and balances."""
+        s = BankStatement
+        same = [
+            getattr(s, name).is_not_distinct_from(getattr(candidate, name))
+            for name in (
+                "opening_amount_minor",
+                "opening_date",
+                "closing_amount_minor",
+                "closing_date",
+                "from_date",
+                "to_date",
+            )
+        ]
+        return self.session.scalar(
+            select(s.id).where(s.bank_account_id == bank_account_id, *same).order_by(s.id).limit(1)
+        )
+
+    # Entries
+
+    def keys_between(
+        self, bank_account_id: int, first: date | None, last: date | None, undated: bool
+    ) -> dict[str, int]:
+        """De-duplication key -> file id of the account's entries valued from `first` to
+        `last`, and of those without a value date when `undated`: one query."""
+        e = StatementEntry
+        dated = e.value_date.between(first, last) if first and last else None
+        wanted = [c for c in (dated, e.value_date.is_(None) if undated else None) if c is not None]
+        if not wanted:
+            return {}
+        query = select(e.dedup_key, e.file_id).where(
+            e.bank_account_id == bank_account_id, or_(*wanted)
+        )
+        return {key: file_id for key, file_id in self.session.execute(query)}
+
+    def keys_among(self, bank_account_id: int, keys: Iterable[str]) -> dict[str, int]:
+        """De-duplication key -> file id of those of `keys` stored for the account."""
+        wanted = sorted(set(keys))
+        found: dict[str, int] = {}
+        e = StatementEntry
+        for start in range(0, len(wanted), _CHUNK):
+            query = select(e.dedup_key, e.file_id).where(
+                e.bank_account_id == bank_account_id,
+                e.dedup_key.in_(wanted[start : start + _CHUNK]),
+            )
+            found.update((key, file_id) for key, file_id in self.session.execute(query))
+        return found
+
+    def entries_of_file(self, file_id: int) -> Sequence[StatementEntry]:
+        return self.session.scalars(
+            select(StatementEntry)
+            .where(StatementEntry.file_id == file_id)
+            .order_by(StatementEntry.id)
+        ).all()
+
+    def dumper(self, column: str) -> Callable[[Any], Any]:
+        """The entry column type's bind processor for this database, memoised per value
+        (a file repeats each date many times)."""
+        dialect = self.session.get_bind().dialect
+        process = _ENTRY_TABLE.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is None:
+            return lambda value: value
+        cache: dict[Any, Any] = {}
+
+        def dump(value: Any) -> Any:
+            try:
+                return cache[value]
+            except KeyError:
+                dumped = cache[value] = process(value)
+                return dumped
+
+        return dump
+
+    @contextmanager
+    def large_page_cache(self) -> Iterator[None]:
+        """A SQLite page cache fit for a bulk insert, for the length of the block: the
+        entries' indexes grow past SQLite's default 2 MiB of cached pages at once.
+        PostgreSQL sizes its buffers server-side: nothing to do there."""
+        connection = self.session.connection()
+        if connection.dialect.name != "sqlite":
+            yield
+            return
+        previous = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{_BULK_PAGE_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")
+
+    def insert_entries(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert rows (tuples in ENTRY_COLUMNS order, values already dumped)."""
+        if not rows:
+            return
+        connection = self.session.connection()
+        dbapi = connection.connection.dbapi_connection
+        assert dbapi is not None
+        # "references" is an SQL keyword: every name is quoted.
+        columns = ", ".join(f'"{name}"' for name in ENTRY_COLUMNS)
+        try:
+            cursor = dbapi.cursor()
+            try:
+                if connection.dialect.name == "postgresql":
+                    with cursor.copy(f"COPY statement_entry ({columns}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                else:
+                    marks = ", ".join("?" * len(ENTRY_COLUMNS))
+                    sql = f"INSERT INTO statement_entry ({columns}) VALUES ({marks})"  # noqa: S608
+                    cursor.executemany(sql, rows)
+            finally:
+                cursor.close()
+        except connection.dialect.loaded_dbapi.IntegrityError as exc:
+            raise DuplicateEntry(str(exc)) from None
+
+    # CSV mapping profiles
+
+    def profile(self, name: str, merchant_id: int | None) -> CsvMappingProfile | None:
+        """The merchant's profile of that name, else the shared one."""
+        query = select(CsvMappingProfile).where(CsvMappingProfile.name == name)
+        owners: list[ColumnElement[bool]] = [CsvMappingProfile.merchant_id.is_(None)]
+        if merchant_id is not None:
+            owners.append(CsvMappingProfile.merchant_id == merchant_id)
+        rows = self.session.scalars(query.where(or_(*owners))).all()
+        return next((p for p in rows if p.merchant_id is not None), rows[0] if rows else None)
+
+    def profile_owned(self, name: str, merchant_id: int | None) -> CsvMappingProfile | None:
+        """The profile of exactly this owner (None: the shared ones)."""
+        owner = (
+            CsvMappingProfile.merchant_id.is_(None)
+            if merchant_id is None
+            else CsvMappingProfile.merchant_id == merchant_id
+        )
+        return self.session.scalar(
+            select(CsvMappingProfile).where(CsvMappingProfile.name == name, owner)
+        )
+
+    def profiles(self, merchant_id: int | None = None) -> Sequence[CsvMappingProfile]:
+        """Every profile, or those a merchant may use (its own and the shared ones)."""
+        query = select(CsvMappingProfile)
+        if merchant_id is not None:
+            query = query.where(
+                or_(
+                    CsvMappingProfile.merchant_id.is_(None),
+                    CsvMappingProfile.merchant_id == merchant_id,
+                )
+            )
+        order = (CsvMappingProfile.name, CsvMappingProfile.merchant_id.is_not(None))
+        return self.session.scalars(query.order_by(*order)).all()
+
+    def add_profile(self, profile: CsvMappingProfile) -> CsvMappingProfile:
+        self.session.add(profile)
+        self.session.flush()
+        return profile

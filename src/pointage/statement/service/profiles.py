@@ -1,0 +1,70 @@
+"""Saved CSV column-mapping profiles: how to read one bank's CSV export.
+
+A profile belongs to a merchant, or to nobody (then every merchant may use it, for a bank's
+standard export); a merchant's own profile wins over a shared one of the same name. The
+settings are stored as `formats.statements.csv_profile` writes them, and read back through
+it, so a stored profile is always one the CSV parser accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pointage.audit.service import record
+from pointage.core.errors import NotFound
+from pointage.formats.statements.model import CsvProfile
+from pointage.shop.repository import ShopRepository
+from pointage.statement.models import CsvMappingProfile
+from pointage.statement.repository import StatementRepository
+from pointage.statement.service.csv_settings import profile_from_dict, profile_to_dict
+
+
+def save_profile(
+    session: Session,
+    name: str,
+    settings: dict[str, Any],
+    *,
+    merchant_id: int | None = None,
+    actor: str = "system",
+) -> CsvMappingProfile:
+    """Create or replace the owner's profile of that name (InvalidInput when unusable)."""
+    profile = profile_from_dict({**settings, "name": name.strip()})
+    if merchant_id is not None and ShopRepository(session).merchant(merchant_id) is None:
+        raise NotFound(f"merchant {merchant_id} not found", param="merchant")
+    repository = StatementRepository(session)
+    stored = repository.profile_owned(profile.name, merchant_id)
+    if stored is None:
+        stored = repository.add_profile(
+            CsvMappingProfile(
+                merchant_id=merchant_id, name=profile.name, settings=profile_to_dict(profile)
+            )
+        )
+    else:
+        stored.settings = profile_to_dict(profile)
+        session.flush()
+    record(
+        session,
+        actor,
+        "statements.csv_profile_saved",
+        "csv_mapping_profile",
+        stored.id,
+        detail={"name": profile.name, "merchant_id": merchant_id},
+    )
+    return stored
+
+
+def get_profile(session: Session, name: str, *, merchant_id: int | None = None) -> CsvProfile:
+    """The profile a merchant would use under that name (its own, else the shared one)."""
+    stored = StatementRepository(session).profile(name.strip(), merchant_id)
+    if stored is None:
+        raise NotFound(f"no CSV mapping profile named {name!r}", param="csv_profile")
+    return profile_from_dict(stored.settings)
+
+
+def list_profiles(
+    session: Session, *, merchant_id: int | None = None
+) -> Sequence[CsvMappingProfile]:
+    return StatementRepository(session).profiles(merchant_id)
