@@ -79,10 +79,12 @@ class BankStatement(Base):
     to_date: Mapped[date | None] = mapped_column(Date)
     entry_count: Mapped[int] = mapped_column(Integer)
     balance_difference_minor: Mapped[int | None] = mapped_column(BigInteger)
-    """closing - (opening + booked movements) in minor units when it is not zero (an
-    accepted unbalanced statement); None when the statement adds up or cannot be checked."""
+    """closing - (opening + booked movements), minor units: 0 when the statement adds up,
+    non-zero for an accepted unbalanced one, None when it cannot be checked (a balance
+    missing, or an intraday report or notification)."""
     continuity_gap_minor: Mapped[int | None] = mapped_column(BigInteger)
-    """opening - the previous statement's closing balance, minor units, when not zero."""
+    """opening - the closing balance of the account's previous statement, minor units: 0
+    when they follow each other, None when there is no previous statement to compare with."""
 
 
 class StatementEntry(Base):
