@@ -225,8 +225,8 @@ def _card_code(amount_minor: int) -> str:
 
 
 def _reference(remittance: RemittanceInput) -> str:
-    """The acquirer's reference of a remittance: its date and the contract (16 characters)."""
-    return f"{remittance.remittance_date:%y%m%d}{remittance.contract_number}"[:16]
+    """The acquirer's reference of a remittance: its date and number (12 characters)."""
+    return f"{remittance.remittance_date:%y%m%d}{remittance.number:06d}"
 
 
 def _average_daily_credit(lines: list[BankLine], data: BankInput) -> int:
