@@ -289,14 +289,19 @@ class StatementRepository:
 
     # CSV mapping profiles
 
-    def profile(self, name: str, merchant_id: int | None) -> CsvMappingProfile | None:
-        """The merchant's profile of that name, else the shared one."""
+    def profiles_named(self, name: str, merchant_id: int | None) -> Sequence[CsvMappingProfile]:
+        """Profiles of that name: the shared one first, then the merchant's (any merchant's
+        when None)."""
         query = select(CsvMappingProfile).where(CsvMappingProfile.name == name)
-        owners: list[ColumnElement[bool]] = [CsvMappingProfile.merchant_id.is_(None)]
         if merchant_id is not None:
-            owners.append(CsvMappingProfile.merchant_id == merchant_id)
-        rows = self.session.scalars(query.where(or_(*owners))).all()
-        return next((p for p in rows if p.merchant_id is not None), rows[0] if rows else None)
+            query = query.where(
+                or_(
+                    CsvMappingProfile.merchant_id.is_(None),
+                    CsvMappingProfile.merchant_id == merchant_id,
+                )
+            )
+        order = (CsvMappingProfile.merchant_id.is_not(None), CsvMappingProfile.merchant_id)
+        return self.session.scalars(query.order_by(*order)).all()
 
     def profile_owned(self, name: str, merchant_id: int | None) -> CsvMappingProfile | None:
         """The profile of exactly this owner (None: the shared ones)."""

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pointage.audit.service import record
-from pointage.core.errors import NotFound
+from pointage.core.errors import Conflict, NotFound
 from pointage.formats.statements.model import CsvProfile
 from pointage.shop.repository import ShopRepository
 from pointage.statement.models import CsvMappingProfile
@@ -57,11 +57,19 @@ def save_profile(
 
 
 def get_profile(session: Session, name: str, *, merchant_id: int | None = None) -> CsvProfile:
-    """The profile a merchant would use under that name (its own, else the shared one)."""
-    stored = StatementRepository(session).profile(name.strip(), merchant_id)
-    if stored is None:
-        raise NotFound(f"no CSV mapping profile named {name!r}", param="csv_profile")
-    return profile_from_dict(stored.settings)
+    """The profile of that name a merchant would use: its own, else the shared one. With
+    no merchant (the command line): the shared one, else the only one of that name."""
+    found = StatementRepository(session).profiles_named(name.strip(), merchant_id)
+    own = [p for p in found if p.merchant_id is not None]
+    if merchant_id is not None and own:
+        return profile_from_dict(own[0].settings)
+    if found and (found[0].merchant_id is None or len(found) == 1):
+        return profile_from_dict(found[0].settings)
+    if found:
+        raise Conflict(
+            f"several merchants have a CSV mapping profile named {name!r}", param="csv_profile"
+        )
+    raise NotFound(f"no CSV mapping profile named {name!r}", param="csv_profile")
 
 
 def list_profiles(
