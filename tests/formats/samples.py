@@ -1,0 +1,3 @@
+from pathlib import Path
+
+SAMPLES_DIR = Path(__file__).resolve().parents[3] / "shared" / "samples"
