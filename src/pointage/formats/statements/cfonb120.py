@@ -1,0 +1,522 @@
+"""CFONB 120: the French "relevé de compte 120 caractères" (ETEBAC 3 statements).
+
+A file is a sequence of 120-character records, each starting with its code:
+
+- 01 ancien solde: opens an account's statement with its opening balance;
+- 04 mouvement: one movement (écriture) of that statement;
+- 05 complément: more about the movement just before it (qualifier LIB, NPY, REF, RCN…);
+- 07 nouveau solde: the closing balance; it closes the statement.
+
+A file holds any number of statements, for several accounts and days. Text is latin-1; files
+come with CRLF, LF or CR line ends, blank lines, records whose trailing spaces were stripped,
+or no line break at all (records back to back every 120 characters).
+
+Record numbers (`record` of statements, entries, details and issues) are the physical line
+numbers of the file, blank lines included, so that a person can open the file at that line;
+a file without line breaks numbers its records 1, 2, 3… A line holding several records back
+to back gives its number to each.
+
+What the reader tolerates without a word: data in reserved zones, a blank currency on balance
+records (the account's currency is taken from the statement's other records, else EUR), a
+bank code that differs between the records of one statement. What it reports as issues and
+reads around: see `docs/formats/cfonb120.md`. Lenient mode also reads a movement whose amount
+is not in positions 91–104 when exactly one signed amount sits elsewhere after the dates and
+the statement adds up with it.
+
+Speed matters (a million movements in a few seconds): the well-formed 04 and 05 records go
+through an inlined fast path in `_read`; anything unusual falls back to `_Reader`, which
+checks every zone and says what is wrong.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from itertools import repeat
+
+from pointage.core.money import EXPONENTS
+from pointage.formats.statements.cfonb120_fields import (
+    NEGATIVE,
+    PLAIN_QUALIFIERS,
+    RECORD_LENGTH,
+    REFERENCE_ZONES,
+    SIGN_DIGITS,
+    FieldError,
+    complement_fields,
+    loose_amount,
+    movement_references,
+    read_amount,
+    read_date,
+)
+from pointage.formats.statements.cfonb120_write import write
+from pointage.formats.statements.checks import balance_difference, statement_name
+from pointage.formats.statements.model import (
+    AccountId,
+    Balance,
+    Entry,
+    EntryDetail,
+    ParseIssue,
+    ParseOptions,
+    ParseResult,
+    Statement,
+    StatementFileError,
+    StatementFormat,
+)
+
+__all__ = ["parse", "write"]
+
+_BLANK = " \x00\x1a"  # what a blank line may hold (DOS files end with ^Z)
+_CODES = ("01", "04", "05", "07")
+# State the fast path keeps in local variables: entries of the open statement, details of
+# the last movement, zones 17–20 (currency + decimals) and 22–32 (account) a movement must
+# repeat to go the fast way (no record matches a header None), the statement's currency.
+_FastState = tuple[list[Entry], list[EntryDetail] | None, str | None, str, str]
+
+
+def parse(data: bytes, options: ParseOptions) -> ParseResult:
+    reader = _Reader(options.lenient)
+    with _no_cycle_collection():
+        _read(_records(data), reader)
+        reader.finish()
+    return ParseResult(StatementFormat.CFONB120, reader.statements, reader.issues)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while reading.
+
+    The reader builds millions of small objects (entries, their references and details) and
+    no reference cycle; the collector would walk them again and again for nothing to free,
+    which took three quarters of the time on a million movements.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _records(data: bytes) -> Iterator[tuple[int, str]]:
+    """(record number, record) pairs; raises StatementFileError when the first record is not
+    a CFONB 120 one."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    lines = _lines(data.decode("latin-1"))
+    longest = max(map(len, lines))
+    if longest > RECORD_LENGTH and not data.isascii():
+        lines, longest = _as_utf8(data, lines, longest)
+    if len(lines[0]) > RECORD_LENGTH and not any(line.strip(_BLANK) for line in lines[1:]):
+        # No line breaks: records back to back (trailing spaces of the last one may be gone).
+        body = lines[0].rstrip(_BLANK)
+        lines = [body[start : start + RECORD_LENGTH] for start in range(0, len(body), 120)]
+        longest = RECORD_LENGTH
+    _check_first_record(lines)
+    if longest <= RECORD_LENGTH:
+        return enumerate(lines, 1)
+    return _split_long_lines(lines)
+
+
+def _as_utf8(data: bytes, lines: list[str], longest: int) -> tuple[list[str], int]:
+    """A file re-saved as UTF-8 has lines longer than a record where accents take two bytes;
+    read it as UTF-8 when that brings them back. (Deciding on validity alone would misread
+    latin-1 text that happens to be valid UTF-8, such as 'à\xa0¡'.)"""
+    try:
+        utf8_lines = _lines(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return lines, longest
+    utf8_longest = max(map(len, utf8_lines))
+    return (utf8_lines, utf8_longest) if utf8_longest < longest else (lines, longest)
+
+
+def _lines(text: str) -> list[str]:
+    """Split on the file's line ends: CRLF, LF or CR, or a mix of them."""
+    if "\r" not in text:
+        return text.split("\n")
+    lines = text.split("\r\n")
+    if text.count("\r") == text.count("\n") == len(lines) - 1:
+        return lines
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _check_first_record(lines: list[str]) -> None:
+    for number, line in enumerate(lines, 1):
+        if line.strip(_BLANK):
+            if line[:2] in _CODES and line[2:7].isascii() and line[2:7].isdigit():
+                return
+            raise StatementFileError(
+                "not a CFONB 120 file: a record starts with 01, 04, 05 or 07 and the "
+                f"5-digit bank code, this one with {line[:7]!r}",
+                record=number,
+            )
+    raise StatementFileError("the file holds no CFONB 120 record: it is empty")
+
+
+def _split_long_lines(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """Lines longer than a record: trailing spaces, or several records back to back."""
+    for number, line in enumerate(lines, 1):
+        if len(line) > RECORD_LENGTH:
+            line = line.rstrip()
+        if len(line) <= RECORD_LENGTH:
+            yield number, line
+        else:
+            yield from zip(repeat(number), _chunks(line))
+
+
+def _chunks(line: str) -> Iterator[str]:
+    return (line[start : start + RECORD_LENGTH] for start in range(0, len(line), 120))
+
+
+def _read(records: Iterable[tuple[int, str]], reader: _Reader) -> None:
+    """The loop over every record, with the common 04 and 05 records read inline.
+
+    One function on purpose: a million movements make every call and attribute lookup
+    count. A record the fast path does not fully recognise (first use of a date, a field
+    out of the ordinary, any other record code) goes to `reader.slow`, which reads it with
+    every check and hands the state back.
+    """
+    moments, signs, negative = reader.moments, SIGN_DIGITS, NEGATIVE
+    plain = {f"     {qualifier}": qualifier for qualifier in PLAIN_QUALIFIERS}  # zone 41–48
+    entries, details, header, account_zone, currency = reader.fast_state()
+    for number, line in records:
+        code = line[:2]
+        if code == "05":
+            qualifier = plain.get(line[40:48])
+            if qualifier is not None and details is not None:
+                details.append(EntryDetail(number, qualifier, line[48:118].rstrip() or None))
+                continue
+        elif code == "04" and line[16:20] == header and line[21:32] == account_zone:
+            digits = line[90:103]
+            sign = line[103:104]
+            if digits.isdigit():
+                try:
+                    moment = moments[line[34:48]]  # booking date, rejection code, value date
+                    amount = int(digits) * 10 + signs[sign]
+                except (KeyError, ValueError):  # a new date, a bad sign, digits such as '²'
+                    moment = None
+                if moment is not None:
+                    # The zones of REFERENCE_ZONES, unrolled; most are blank.
+                    references = {}
+                    value = line[7:11]
+                    if value != "    " and (value := value.strip()):
+                        references["internal_code"] = value
+                    value = line[40:42]
+                    if value != "  " and (value := value.strip()):
+                        references["rejection_code"] = value
+                    value = line[81:88]
+                    if value != "       " and (value := value.strip()):
+                        references["entry_number"] = value
+                    value = line[88:90]
+                    if value != "  ":
+                        if exemption := value[:1].strip():
+                            references["commission_exemption"] = exemption
+                        if value := value[1:].strip():
+                            references["unavailability"] = value
+                    value = line[104:120]
+                    if value != "                " and (value := value.strip()):
+                        references["reference"] = value
+                    value = line[32:34]
+                    details = []
+                    entries.append(
+                        Entry(
+                            number,
+                            -amount if sign in negative else amount,
+                            currency,
+                            moment[0],
+                            moment[1],
+                            line[48:79].strip(),
+                            value.strip() or None if " " in value else value,
+                            references,
+                            details,
+                        )
+                    )
+                    continue
+        elif not code:
+            continue  # an empty line
+        reader.slow(number, line, details)
+        entries, details, header, account_zone, currency = reader.fast_state()
+
+
+class _Reader:
+    """The careful path: reads a record with every check, keeps the statement structure,
+    and turns what is wrong into issues."""
+
+    def __init__(self, lenient: bool) -> None:
+        self.lenient = lenient
+        self.statements: list[Statement] = []
+        self.issues: list[ParseIssue] = []
+        # Booking date, rejection code, value date (positions 35–48) -> the two dates.
+        self.moments: dict[str, tuple[date, date]] = {}
+        self.current: Statement | None = None  # the statement records are read into
+        self.opened = False  # whether an 01 opened it (else: movements outside a statement)
+        self.account_zone = ""
+        self.details: list[EntryDetail] | None = None
+        self.dropping = False  # the last movement was left out: its complements go with it
+        self.pending_opening: tuple[int, str] | None = None  # an 01 without a currency
+        self.loose: list[tuple[Entry, tuple[int, int]]] = []  # entries read leniently, to verify
+
+    def issue(self, record: int | None, message: str) -> None:
+        self.issues.append(ParseIssue(record, message))
+
+    def fast_state(self) -> _FastState:
+        statement = self.current
+        if statement is None:
+            return [], None, None, "", ""
+        currency = statement.account.currency or ""
+        digits = EXPONENTS.get(currency)
+        header = None if self.pending_opening or digits is None else f"{currency}{digits}"
+        return statement.entries, self.details, header, self.account_zone, currency
+
+    def slow(self, number: int, line: str, details: list[EntryDetail] | None) -> None:
+        self.details = details
+        code = line[:2]
+        line = line.ljust(RECORD_LENGTH)
+        if code == "04":
+            self.movement(number, line)
+        elif code == "05":
+            self.complement(number, line)
+        elif code == "01":
+            self.open(number, line)
+        elif code == "07":
+            self.close(number, line)
+        elif line.strip(_BLANK):
+            self.issue(number, f"unknown record code {code!r} (expected 01, 04, 05 or 07); ignored")
+
+    # 01 -------------------------------------------------------------------------------------
+
+    def open(self, number: int, line: str) -> None:
+        if self.current is not None:
+            if self.opened:
+                self.issue(
+                    number,
+                    "a new statement (01) begins before the "
+                    f"{statement_name(self.current)} was closed by a new balance (07); it is "
+                    "kept without a closing balance",
+                )
+            self.end_statement()
+        currency = line[16:19].strip()
+        statement = Statement(number, _account(line, currency or None), None, None)
+        self.begin(statement, line, opened=True)
+        if not currency:
+            self.pending_opening = (number, line)
+            return
+        self.check_currency(number, currency)
+        statement.opening_balance = self.balance(number, line, currency, "the ancien solde (01)")
+
+    def begin(self, statement: Statement, line: str, *, opened: bool) -> None:
+        self.statements.append(statement)
+        self.current, self.opened, self.account_zone = statement, opened, line[21:32]
+        self.details, self.dropping = None, False
+
+    def check_currency(self, number: int, currency: str) -> None:
+        if currency not in EXPONENTS:
+            self.issue(
+                number,
+                f"unknown currency code {currency!r}: amounts are read with the number of "
+                "decimals each record gives",
+            )
+
+    def balance(self, number: int, line: str, currency: str, what: str) -> Balance | None:
+        day = self.date(number, line[34:40], f"{what} has no valid date in 35–40")
+        try:
+            return Balance(read_amount(line[90:104], line[19], currency), day)
+        except FieldError as error:
+            self.issue(number, f"{what} {error}; the balance is left out")
+            return None
+
+    def date(self, number: int, text: str, problem: str) -> date | None:
+        day = read_date(text)
+        if day is None:
+            self.issue(number, f"{problem} ({text.strip()!r}, expected JJMMAA)")
+        return day
+
+    def settle_currency(self, currency: str) -> None:
+        """The statement's currency once a record names it: reads a pending opening."""
+        statement = self.current
+        if statement is None or self.pending_opening is None:
+            return
+        number, line = self.pending_opening
+        self.pending_opening = None
+        statement.account.currency = currency
+        self.check_currency(number, currency)
+        statement.opening_balance = self.balance(number, line, currency, "the ancien solde (01)")
+
+    # 04 -------------------------------------------------------------------------------------
+
+    def movement(self, number: int, line: str) -> None:
+        statement = self.statement_for_movement(number, line)
+        currency = self.record_currency(number, line, "the movement (04)")
+        what = "the movement (04)"
+        booked = self.date(number, line[34:40], f"{what} has no valid booking date in 35–40")
+        valued = self.date(number, line[42:48], f"{what} has no valid value date in 43–48")
+        if booked is not None and valued is not None:
+            self.moments[line[34:48]] = (booked, valued)
+        references = movement_references(line)
+        label_end, loose = 79, None
+        try:
+            amount = read_amount(line[90:104], line[19], currency)
+        except FieldError as error:
+            found = self.read_loose(number, line, currency) if self.lenient else None
+            if found is None:
+                self.issue(number, f"{what} {error}; it is left out with its complements")
+                self.details, self.dropping = None, True
+                return
+            amount, loose = found
+            references = {
+                name: value
+                for name, value in references.items()
+                if not _overlap(REFERENCE_ZONES[name], loose)
+            }
+            label_end = min(label_end, max(48, loose[0]))
+        entry = Entry(
+            number,
+            amount,
+            currency,
+            booked,
+            valued,
+            line[48:label_end].strip(),
+            line[32:34].strip() or None,
+            references,
+        )
+        statement.entries.append(entry)
+        self.details, self.dropping = entry.details, False
+        if loose is not None:
+            self.loose.append((entry, loose))
+
+    def statement_for_movement(self, number: int, line: str) -> Statement:
+        """The open statement; movements outside any are read into one without balances
+        per account, since the money they move is real."""
+        account_number = line[21:32].strip()
+        statement = self.current
+        if statement is not None and self.opened:
+            if statement.account.account_number != account_number:
+                self.issue(
+                    number,
+                    f"the movement (04) is for account {account_number!r} but sits in the "
+                    f"{statement_name(statement)}; it is read into that statement",
+                )
+            return statement
+        if statement is not None and statement.account.account_number == account_number:
+            return statement
+        self.end_statement()
+        statement = Statement(number, _account(line, line[16:19].strip() or "EUR"), None, None)
+        self.begin(statement, line, opened=False)
+        self.issue(
+            number,
+            "the movement (04) is outside any statement (no ancien solde (01) before it): it "
+            f"and the movements that follow are read into a {statement_name(statement)} "
+            "without balances",
+        )
+        return statement
+
+    def record_currency(self, number: int, line: str, what: str) -> str:
+        """The currency amounts of this record are in: the account's, which a first record
+        naming one settles when the 01 left it blank."""
+        currency = line[16:19].strip()
+        self.settle_currency(currency or "EUR")
+        assert self.current is not None  # every caller has a statement open
+        account_currency = self.current.account.currency or "EUR"
+        if currency and currency != account_currency:
+            self.issue(number, f"{what} in {currency} on an account in {account_currency}")
+        return currency or account_currency
+
+    def read_loose(
+        self, number: int, line: str, currency: str
+    ) -> tuple[int, tuple[int, int]] | None:
+        span = loose_amount(line)
+        if span is None:
+            return None
+        try:
+            return read_amount(line[span[0] : span[1]], line[19], currency), span
+        except FieldError as error:
+            self.issue(number, f"the movement (04) {error}")
+            return None
+
+    # 05 -------------------------------------------------------------------------------------
+
+    def complement(self, number: int, line: str) -> None:
+        if self.details is None:
+            if not self.dropping:
+                self.issue(number, "a complement (05) without a movement (04) before it; ignored")
+            return
+        qualifier, text, references = complement_fields(line)
+        self.details.append(EntryDetail(number, qualifier, text, None, references))
+
+    # 07 -------------------------------------------------------------------------------------
+
+    def close(self, number: int, line: str) -> None:
+        statement = self.current
+        account_number = line[21:32].strip()
+        what = f"the nouveau solde (07) of account {account_number!r}"
+        if statement is None:
+            self.issue(number, f"{what} has no ancien solde (01) before it; ignored")
+            return
+        if statement.account.account_number != account_number:
+            self.issue(
+                number,
+                f"{what} does not close the {statement_name(statement)}, which is kept "
+                "without a closing balance; the nouveau solde is ignored",
+            )
+            self.end_statement()
+            return
+        currency = self.record_currency(number, line, "the nouveau solde (07)")
+        statement.closing_balance = self.balance(number, line, currency, "the nouveau solde (07)")
+        self.end_statement()
+
+    # end of a statement, end of the file ----------------------------------------------------
+
+    def end_statement(self) -> None:
+        if self.current is not None:
+            self.settle_currency("EUR")
+            if self.loose:
+                self.verify_loose(self.current)
+        self.current, self.opened, self.account_zone = None, False, ""
+        self.details, self.dropping = None, False
+
+    def verify_loose(self, statement: Statement) -> None:
+        """Keep the amounts read out of place only if the statement adds up with them."""
+        loose, self.loose = self.loose, []
+        adds_up = balance_difference(statement) == 0
+        for entry, (start, end) in loose:
+            where = f"positions {start + 1}–{end} instead of 91–104"
+            if adds_up:
+                self.issue(
+                    entry.record,
+                    f"the movement (04) has its amount in {where}; read leniently, since the "
+                    "statement adds up with it",
+                )
+            else:
+                self.issue(
+                    entry.record,
+                    f"the movement (04) has its amount in {where}, and the statement does not "
+                    "add up with it (or has no balances to check it); it is left out with its "
+                    "complements",
+                )
+        if not adds_up:
+            left_out = {id(entry) for entry, _ in loose}
+            statement.entries = [entry for entry in statement.entries if id(entry) not in left_out]
+
+    def finish(self) -> None:
+        if self.current is not None and self.opened:
+            self.issue(
+                self.current.record,
+                f"the {statement_name(self.current)} has no nouveau solde (07): the file may "
+                "be cut short",
+            )
+        self.end_statement()
+
+
+def _account(line: str, currency: str | None) -> AccountId:
+    return AccountId(
+        iban=None,
+        bank_code=line[2:7].strip() or None,
+        branch_code=line[11:16].strip() or None,
+        account_number=line[21:32].strip() or None,
+        currency=currency,
+    )
+
+
+def _overlap(zone: tuple[int, int], span: tuple[int, int]) -> bool:
+    return zone[0] < span[1] and span[0] < zone[1]
