@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         description="Run the daily capture batch in-process at each contract's cut-off.",
     )
     scheduler_interval_seconds: int = Field(default=60, ge=1)
+    statement_max_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1,
+        description="Largest bank statement file POST /v1/statements accepts, in bytes.",
+    )
     log_level: Literal["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"] = "INFO"
 
     @field_validator("log_level", mode="before")

@@ -19,6 +19,7 @@ from pointage.db.session import make_engine, make_session_factory
 from pointage.jobs.scheduler import CaptureScheduler
 from pointage.payment import api as payment_api
 from pointage.settings import Settings
+from pointage.statement import api as statement_api
 from pointage.web import errors
 from pointage.web.deps import DbSession
 
@@ -56,6 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     errors.install(app)
     app.include_router(payment_api.router)
+    app.include_router(statement_api.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from pointage.core.errors import (
     AuthenticationFailed,
     Conflict,
+    FileRejected,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -36,6 +37,9 @@ class Problem(BaseModel):
     detail: str
     code: str = Field(description="Stable machine-readable error code")
     param: str | None = Field(description="The field, column or JSON path at fault, if any")
+    errors: list[str] | None = Field(
+        None, description="For a refused file: each problem, with its place in the file"
+    )
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -73,8 +77,9 @@ def problem(
     code: str,
     param: str | None = None,
     headers: dict[str, str] | None = None,
+    errors: list[str] | None = None,
 ) -> JSONResponse:
-    body = {
+    body: dict[str, Any] = {
         "type": f"https://pointage.dev/problems/{code}",
         "title": title,
         "status": status,
@@ -82,6 +87,8 @@ def problem(
         "code": code,
         "param": param,
     }
+    if errors is not None:
+        body["errors"] = errors
     return JSONResponse(
         body, status_code=status, media_type="application/problem+json", headers=headers
     )
@@ -104,7 +111,16 @@ def install(app: FastAPI) -> None:
     async def _domain(_request: Request, exc: PointageError) -> JSONResponse:
         status, title = status_for(exc)
         headers = {"WWW-Authenticate": 'Basic realm="pointage"'} if status == 401 else None
-        return problem(status, title, exc.message, code=exc.code, param=exc.param, headers=headers)
+        errors = exc.errors if isinstance(exc, FileRejected) else None
+        return problem(
+            status,
+            title,
+            exc.message,
+            code=exc.code,
+            param=exc.param,
+            headers=headers,
+            errors=errors,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from pointage.audit.service import record
 from pointage.core.errors import Conflict, NotFound
+from pointage.formats.statements.csv_profile import profile_from_dict, profile_to_dict
 from pointage.formats.statements.model import CsvProfile
 from pointage.shop.repository import ShopRepository
 from pointage.statement.models import CsvMappingProfile
 from pointage.statement.repository import StatementRepository
-from pointage.statement.service.csv_settings import profile_from_dict, profile_to_dict
 
 
 def save_profile(
