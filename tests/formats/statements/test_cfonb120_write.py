@@ -174,7 +174,7 @@ def test_nothing_to_write_is_an_empty_file():
         (statement(entry(references={"entry_number": "12345678"})), "'entry_number'"),
         (statement(entry(references={"reference": "X" * 17})), "'reference'"),
         (statement(entry(bank_operation_code="ABC")), "operation code"),
-        (statement(entry(details=[EntryDetail(0, "LIB", "X" * 71)])), "longer than 70"),
+        (statement(entry(details=[EntryDetail(0, "LIB", "X" * 71)])), "longer than its 70"),
         (statement(entry(details=[EntryDetail(0, "lib", "X")])), "qualifier 'lib'"),
     ],
 )
