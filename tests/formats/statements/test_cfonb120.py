@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pointage.formats.statements import cfonb120
 from pointage.formats.statements import parse as parse_any
@@ -571,3 +574,69 @@ def test_detected_and_checked_through_the_statements_parse():
     assert result.format is StatementFormat.CFONB120
     assert result.issues == []
     assert len(result.statements) == 2
+
+
+# Whatever comes in ----------------------------------------------------------------------
+
+SEEDS = [path.read_bytes() for path in sorted(CFONB.glob("*.txt"))] + [
+    file(OPENING, SHIFTED, complement("     RCNE2E-1" + " " * 32 + "PURPOSE"), CLOSING),
+    "".join(RECORDS).encode("latin-1"),
+]
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> bytes:
+    data = bytearray(draw(st.sampled_from(SEEDS)))
+    for _ in range(draw(st.integers(1, 8))):
+        at = draw(st.integers(0, max(0, len(data) - 1)))
+        action = draw(st.sampled_from(["flip", "delete", "insert", "truncate", "repeat"]))
+        if action == "flip" and data:
+            data[at] = draw(st.sampled_from(b"0123456789{}ABJR \r\n\x00\xe9\xb2"))
+        elif action == "delete":
+            del data[at : at + draw(st.integers(1, 130))]
+        elif action == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=130))
+        elif action == "truncate":
+            del data[at:]
+        else:
+            data[at:at] = data[at : at + draw(st.integers(1, 250))]
+    return bytes(data)
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=mutated(), lenient=st.booleans())
+def test_any_bytes_give_a_result_or_the_parsers_own_error(data, lenient):
+    try:
+        result = cfonb120.parse(data, ParseOptions(lenient=lenient))
+    except StatementFileError as refused:
+        assert refused.message and "\n" not in refused.message
+        return
+    for issue in result.issues:
+        assert issue.message and "\n" not in issue.message
+    for statement in result.statements:
+        balance_issues(statement)  # the checks can describe whatever was read
+        assert statement.account.currency
+        for entry in statement.entries:
+            assert entry.record >= statement.record
+            assert all(detail.record >= entry.record for detail in entry.details)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_left_as_it_was(enabled):
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        cfonb120.parse(file(*RECORDS), STRICT)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_objects_frozen_by_the_application_stay_frozen():
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        cfonb120.parse(file(*RECORDS), STRICT)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
