@@ -179,7 +179,6 @@ class _Reader:
         elif self.draft is None:
             if tag == "NS":
                 return  # a bank's own field outside any statement says nothing MT940
-
             self._open(record)
             self.issues.append(
                 ParseIssue(

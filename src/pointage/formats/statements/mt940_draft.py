@@ -65,6 +65,9 @@ _CREDIT_MARKS = frozenset({"C", "RD", "EC"})
 
 
 class StatementDraft:
+    """The fields of one statement, kept until it ends; `finish` makes the `Statement` and
+    reports what is wrong in it. The order of the fields is the reader's business."""
+
     def __init__(self, record: int, issues: list[ParseIssue]) -> None:
         self.record = record
         self.issues = issues
@@ -87,7 +90,7 @@ class StatementDraft:
             self.account, problem = read_account(value)
             if problem:
                 self.issues.append(ParseIssue(record, problem))
-        elif tag == "28C" or tag == "28":
+        elif tag in ("28", "28C"):
             self.identifier = value or None
         elif slot in ("60F", "62F", "64", "65"):
             self._add_balance(tag, slot, record, value)
@@ -99,10 +102,8 @@ class StatementDraft:
     def _add_line(self, record: int, body: str) -> None:
         line = read_statement_line(body)
         if line is None:
-            self._problem(
-                record,
-                f"statement line {_quote(body.partition(chr(10))[0])} cannot be read; ignored",
-            )
+            first_line = body.partition("\n")[0]
+            self._problem(record, f"statement line {_quote(first_line)} cannot be read; ignored")
         else:
             line.record = record
             self.lines.append(line)
@@ -157,11 +158,11 @@ class StatementDraft:
         statement.to_date = self._report_day()
         debits: list[int] = []
         credits: list[int] = []
-        for draft in self.lines:
-            entry = self._entry(draft, currency, digits)
+        for line in self.lines:
+            entry = self._entry(line, currency, digits)
             if entry is not None:
                 statement.entries.append(entry)
-                (credits if draft.mark in _CREDIT_MARKS else debits).append(entry.amount_minor)
+                (credits if line.mark in _CREDIT_MARKS else debits).append(entry.amount_minor)
         missing = [
             f":{tag}: {FIELD_NAMES[tag]}" for tag in _REQUIRED[kind] if tag not in self.present
         ]
@@ -237,8 +238,7 @@ class StatementDraft:
             return None
         return self._date(record, match.group(1), "report")
 
-    def _entry(self, draft: StatementLine, currency: str, digits: int) -> Entry | None:
-        line = draft
+    def _entry(self, line: StatementLine, currency: str, digits: int) -> Entry | None:
         read = swift_date(line.value_date)
         amount = minor_units(line.amount, digits)
         if read is None or amount is None:
@@ -247,16 +247,16 @@ class StatementDraft:
                 if read is None
                 else f"amount {line.amount} is not an amount in {currency}"
             )
-            self._problem(draft.record, f"statement line whose {wrong}; ignored")
+            self._problem(line.record, f"statement line whose {wrong}; ignored")
             return None
         value_date = read[0]
         if read[1]:
-            self._moved(draft.record, line.value_date, "value", value_date)
+            self._moved(line.record, line.value_date, "value", value_date)
         entry = Entry(
-            draft.record,
+            line.record,
             amount if line.mark in _CREDIT_MARKS else -amount,
             currency,
-            self._booking_date(draft, value_date),
+            self._booking_date(line, value_date),
             value_date,
             "",
             line.transaction_type,
@@ -267,32 +267,32 @@ class StatementDraft:
             entry.references["customer_reference"] = line.customer_reference
         if line.bank_reference:
             entry.references["bank_reference"] = line.bank_reference
-        self._describe(entry, draft)
+        self._describe(entry, line)
         return entry
 
-    def _booking_date(self, draft: StatementLine, value_date: date) -> date | None:
-        text = draft.entry_date
+    def _booking_date(self, line: StatementLine, value_date: date) -> date | None:
+        text = line.entry_date
         if text is None:
             return None
         read = entry_date(text, value_date)
         if read is None:
-            self._problem(draft.record, f"the entry date {text} is not a date; left empty")
+            self._problem(line.record, f"the entry date {text} is not a date; left empty")
             return None
         if read[1]:
-            self._moved(draft.record, text, "entry", read[0])
+            self._moved(line.record, text, "entry", read[0])
         return read[0]
 
-    def _describe(self, entry: Entry, draft: StatementLine) -> None:
+    def _describe(self, entry: Entry, line: StatementLine) -> None:
         """Label, details and references from the supplementary details, :86: and :NS:."""
-        supplementary = draft.supplementary_details
+        supplementary = line.supplementary_details
         if supplementary:
-            entry.details.append(EntryDetail(draft.record, "supplementary_details", supplementary))
-        if draft.information:
-            record = draft.information_record
-            problem = read_information(entry, draft.information, record)
+            entry.details.append(EntryDetail(line.record, "supplementary_details", supplementary))
+        if line.information:
+            record = line.information_record
+            problem = read_information(entry, line.information, record)
             if problem:
                 self._problem(record, f"information to account owner: {problem}")
-        texts = _non_swift(entry, draft.non_swift) if draft.non_swift else []
+        texts = _non_swift(entry, line.non_swift) if line.non_swift else []
         if not entry.label:
             entry.label = supplementary or " ".join(texts)
 

@@ -113,7 +113,9 @@ def read_account(value: str) -> tuple[AccountId, str | None]:
     suffix = _CURRENCY_SUFFIX.match(text)
     if suffix and is_currency(suffix.group(2)) and not _valid_iban(text):
         text, currency = suffix.group(1).strip().rstrip("/").strip(), suffix.group(2)
-    bank_text, _, number = text.rpartition("/")
+    bank_text, slash, number = text.partition("/")
+    if not slash:
+        bank_text, number = "", text
     bank, number = bank_text.strip() or None, number.strip()
     if _valid_iban(number):
         return AccountId(iban=number, bank_code=bank, currency=currency), None
