@@ -522,6 +522,8 @@ def test_malformed_xml_names_its_line(data, line):
         ),
         (b"<Document><Foo><Stmt/></Foo></Document>", "no BkToCstmrStmt"),
         (b"<a>" * 150 + b"</a>" * 150, "nests more than 100 elements deep"),
+        (b'<?xml version="1.0" encoding="shift_jis"?><a/>', "encoding that cannot be read"),
+        (b'<?xml version="1.0" encoding="klingon"?><a/>', "encoding that cannot be read"),
     ],
 )
 def test_xml_that_is_not_a_camt_message_is_refused(data, message_part):

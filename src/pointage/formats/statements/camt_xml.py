@@ -197,6 +197,13 @@ def read_records(data: bytes, on_record: Callable[[Record], bool]) -> tuple[Reco
         ) from None
     except DefusedXmlException as error:
         raise StatementFileError(_refusal(error), record=int(expat.CurrentLineNumber)) from None
+    except (LookupError, ValueError) as error:
+        if reader.namespace is not None:
+            raise  # not about the encoding: a fault of this reader, to be seen as such
+        # Python knows no such encoding, or expat cannot use it (multi-byte ones).
+        raise StatementFileError(
+            f"the XML declares an encoding that cannot be read ({error})", record=1
+        ) from None
     return reader.document, reader.namespace or ""
 
 
