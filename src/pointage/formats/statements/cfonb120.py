@@ -72,6 +72,9 @@ _CODES = ("01", "04", "05", "07")
 # State the fast path keeps in local variables: entries of the open statement, details of
 # the last movement, zones 17–20 (currency + decimals) and 22–32 (account) a movement must
 # repeat to go the fast way (no record matches a header None), the statement's currency.
+# Positions 33–48 of a movement (operation code, booking date, rejection code, value date),
+# which repeat from one movement to the next, read once: (operation, booked, valued, rejection).
+_Moment = tuple[str | None, date, date, str | None]
 _FastState = tuple[list[Entry], list[EntryDetail] | None, str | None, str, str]
 
 
@@ -198,19 +201,19 @@ def _read(records: Iterable[tuple[int, str]], reader: _Reader) -> None:
             sign = line[103:104]
             if digits.isdigit():
                 try:
-                    moment = moments[line[34:48]]  # booking date, rejection code, value date
+                    moment = moments[line[32:48]]
                     amount = int(digits) * 10 + signs[sign]
                 except (KeyError, ValueError):  # a new date, a bad sign, digits such as '²'
                     moment = None
                 if moment is not None:
+                    operation, booked, valued, rejection = moment
                     # The zones of REFERENCE_ZONES, unrolled; most are blank.
                     references = {}
                     value = line[7:11]
                     if value != "    " and (value := value.strip()):
                         references["internal_code"] = value
-                    value = line[40:42]
-                    if value != "  " and (value := value.strip()):
-                        references["rejection_code"] = value
+                    if rejection is not None:
+                        references["rejection_code"] = rejection
                     value = line[81:88]
                     if value != "       " and (value := value.strip()):
                         references["entry_number"] = value
@@ -223,17 +226,16 @@ def _read(records: Iterable[tuple[int, str]], reader: _Reader) -> None:
                     value = line[104:120]
                     if value != "                " and (value := value.strip()):
                         references["reference"] = value
-                    value = line[32:34]
                     details = []
                     entries.append(
                         Entry(
                             number,
                             -amount if sign in negative else amount,
                             currency,
-                            moment[0],
-                            moment[1],
+                            booked,
+                            valued,
                             line[48:79].strip(),
-                            value.strip() or None if " " in value else value,
+                            operation,
                             references,
                             details,
                         )
@@ -253,8 +255,7 @@ class _Reader:
         self.lenient = lenient
         self.statements: list[Statement] = []
         self.issues: list[ParseIssue] = []
-        # Booking date, rejection code, value date (positions 35–48) -> the two dates.
-        self.moments: dict[str, tuple[date, date]] = {}
+        self.moments: dict[str, _Moment] = {}
         self.current: Statement | None = None  # the statement records are read into
         self.opened = False  # whether an 01 opened it (else: movements outside a statement)
         self.account_zone = ""
@@ -357,8 +358,9 @@ class _Reader:
         what = "the movement (04)"
         booked = self.date(number, line[34:40], f"{what} has no valid booking date in 35–40")
         valued = self.date(number, line[42:48], f"{what} has no valid value date in 43–48")
+        operation, rejection = line[32:34].strip() or None, line[40:42].strip() or None
         if booked is not None and valued is not None:
-            self.moments[line[34:48]] = (booked, valued)
+            self.moments[line[32:48]] = (operation, booked, valued, rejection)
         references = movement_references(line)
         label_end, loose = 79, None
         try:
@@ -383,7 +385,7 @@ class _Reader:
             booked,
             valued,
             line[48:label_end].strip(),
-            line[32:34].strip() or None,
+            operation,
             references,
         )
         statement.entries.append(entry)
