@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -19,11 +21,14 @@ from pointage.payment.models import Operation, Transaction
 from pointage.remittance.models import Remittance
 from pointage.shop import service as shop_service
 from pointage.shop.models import Contract
+from pointage.statement.models import StatementEntry, StatementFile
 
 SECRET = "test-secret-key-0123456789abcdef0123456789"
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)  # yesterday is 2026-03-31 in Paris
 SMALL = DemoOptions(days=3, seed=7, per_day=20)
 MODEST = DemoOptions(days=14, seed=7, per_day=40)
+# Long enough for chargebacks weeks after their payment and for a late credit.
+BANKED = DemoOptions(days=30, seed=7, per_day=12)
 # Columns that depend on the clock or on generated keys (PostgreSQL sequences do not roll
 # back), not on the simulation.
 UNSTABLE = {"id", "shop_id", "updated_at", "remittance_id", "parent_id", "contract_id"}
@@ -120,8 +125,70 @@ def test_bad_options_are_refused_before_anything_is_written(session, options, me
     assert not repository.any_shop(session)
 
 
+def test_the_demo_bank_files_are_imported_with_their_ground_truth(session, tmp_path):
+    bank_dir = tmp_path / "bank"
+    summary = build_demo(session, replace(BANKED, bank_dir=bank_dir), secret_key=SECRET, now=NOW)
+    truth = json.loads((bank_dir / "ground-truth.json").read_text())
+    assert summary.bank is not None
+    assert sorted(summary.bank.anomalies) == ["duplicate", "late", "missing", "short"]
+    statements, entries = repository.statement_counts(session)
+    assert summary.bank.statements == statements == truth["statements"] == summary.bank.files
+    assert summary.bank.entries == entries == len(truth["lines"])
+    stored = session.execute(
+        select(StatementFile.filename, StatementEntry.record, StatementEntry.amount_minor).join(
+            StatementFile, StatementFile.id == StatementEntry.file_id
+        )
+    ).all()
+    assert {(name, record): amount for name, record, amount in stored} == {
+        (line["file"], line["record"]): line["amount_minor"] for line in truth["lines"]
+    }
+    assert all((bank_dir / line["camt_file"]).is_file() for line in truth["lines"])
+    assert {line["kind"] for line in truth["lines"]} >= {"chargeback", "remittance_credit_fx"}
+
+
+def test_every_remittance_of_the_demo_is_in_the_ground_truth(session, tmp_path):
+    build_demo(session, replace(BANKED, bank_dir=tmp_path), secret_key=SECRET, now=NOW)
+    truth = json.loads((tmp_path / "ground-truth.json").read_text())
+    numbers = dict(session.execute(select(Contract.id, Contract.number)).all())
+    expected = {
+        (numbers[r.contract_id], r.number): (r.expected_credit_minor, r.expected_credit_date)
+        for r in session.scalars(select(Remittance))
+    }
+    told = [
+        *(paid for line in truth["lines"] for paid in line["remittances"]),
+        *truth["uncredited_remittances"],
+    ]
+    assert len(told) == len(expected)
+    assert {
+        (r["contract_number"], r["remittance_number"]): (
+            r["expected_amount_minor"],
+            date.fromisoformat(r["expected_credit_date"]),
+        )
+        for r in told
+    } == expected
+
+
+def files_under(directory: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(directory)): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_the_same_seed_writes_the_same_bank_files(session, tmp_path):
+    build_demo(session, replace(SMALL, bank_dir=tmp_path / "a"), secret_key=SECRET, now=NOW)
+    session.rollback()
+    build_demo(session, replace(SMALL, bank_dir=tmp_path / "b"), secret_key=SECRET, now=NOW)
+    first = files_under(tmp_path / "a")
+    assert len(first) == 1 + 2 * 2 * 2  # the truth, 2 accounts × 2 business days × 2 formats
+    assert files_under(tmp_path / "b") == first
+
+
 @pytest.fixture
-def invoke(database_url):
+def invoke(database_url, tmp_path, monkeypatch):
+    # The command writes the bank's files in ./demo-bank by default.
+    monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     env = {"POINTAGE_DATABASE_URL": database_url, "POINTAGE_SECRET_KEY": SECRET}
 
@@ -153,6 +220,11 @@ def test_command_prints_counts_writes_credentials_and_batches_change_nothing(
     assert f"remittances: {counts.remittances}" in result.output
     assert f"test keys written to {credentials}" in result.output
     assert "testpassword_" not in result.output
+    statements, entries = repository.statement_counts(session)
+    assert statements > 0
+    assert f"imported: {statements} statements, {entries} entries" in result.output
+    assert "written to demo-bank (CFONB 120 and camt.053)" in result.output
+    assert (tmp_path / "demo-bank" / "ground-truth.json").is_file()
     written = json.loads(credentials.read_text())
     assert written["users"] == []
     assert [s["shop_id"] for s in written["shops"]] == ["10000001", "10000002"]
@@ -189,6 +261,14 @@ def test_command_refuses_a_credentials_file_in_a_missing_directory(invoke, sessi
     result = invoke("demo", "--days", "1", "--credentials-json", str(tmp_path / "no" / "x.json"))
     assert result.exit_code == 1
     assert "its directory does not exist" in result.output
+    assert not repository.any_shop(session)
+
+
+def test_command_refuses_a_bank_directory_that_is_a_file(invoke, session, tmp_path):
+    (tmp_path / "bank").write_text("not a directory")
+    result = invoke("demo", "--days", "1", "--bank-dir", str(tmp_path / "bank"))
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
     assert not repository.any_shop(session)
 
 

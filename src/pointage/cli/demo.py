@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from pointage.cli.common import fail, load_settings, session_scope, user_errors
 from pointage.core.errors import InvalidInput
 from pointage.demo import repository
-from pointage.demo.runner import DemoOptions, DemoSummary, build_demo
+from pointage.demo.runner import BankSummary, DemoOptions, DemoSummary, build_demo
 from pointage.demo.setup import MERCHANT_NAME
 
 
@@ -37,16 +37,28 @@ def demo(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing if the database already has a shop.")
     ] = False,
+    bank_dir: Annotated[
+        Path,
+        typer.Option(
+            "--bank-dir",
+            help="Where the demo bank writes its statements (CFONB 120, camt.053) and their "
+            "ground truth; created if missing.",
+            file_okay=False,
+        ),
+    ] = Path("demo-bank"),
 ) -> None:
     """Create a demo merchant (two shops, three contracts) and simulate its card payments,
-    merchant operations and daily capture batches, in one all-or-nothing transaction."""
+    merchant operations and daily capture batches, then the bank statements of its accounts,
+    imported, in one all-or-nothing transaction."""
     settings = load_settings()
     if credentials_json is not None and not credentials_json.parent.is_dir():
         raise InvalidInput(
             f"cannot write {credentials_json}: its directory does not exist",
             param="--credentials-json",
         )
-    options = DemoOptions(days=days, seed=seed, per_day=per_day)
+    if bank_dir.exists() and not bank_dir.is_dir():
+        raise InvalidInput(f"{bank_dir} exists and is not a directory", param="--bank-dir")
+    options = DemoOptions(days=days, seed=seed, per_day=per_day, bank_dir=bank_dir)
     started = time.perf_counter()
     try:
         with session_scope(settings) as session:
@@ -106,6 +118,8 @@ def print_summary(summary: DemoSummary, credentials_json: Path | None, seconds: 
         echo(f"  {status:<40} {count:>8}")
     echo(f"operations: {counts.operations}")
     echo(f"remittances: {counts.remittances}")
+    if summary.bank is not None:
+        print_bank(summary.bank)
     if credentials_json is not None:
         echo(f"test keys written to {credentials_json}")
         return
@@ -113,3 +127,13 @@ def print_summary(summary: DemoSummary, credentials_json: Path | None, seconds: 
     echo("test keys (test mode):")
     for shop in summary.shops:
         echo(f"  {shop.shop_id} {shop.test_key}")
+
+
+def print_bank(bank: BankSummary) -> None:
+    typer.echo(
+        f"bank statements: {bank.files} account-days written to {bank.directory} "
+        "(CFONB 120 and camt.053)"
+    )
+    typer.echo(f"  imported: {bank.statements} statements, {bank.entries} entries")
+    anomalies = ", ".join(bank.anomalies) or "none"
+    typer.echo(f"  ground truth: {bank.ground_truth} (anomalies: {anomalies})")

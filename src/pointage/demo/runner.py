@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -17,15 +18,20 @@ from sqlalchemy.orm import Session
 from pointage.core.errors import Conflict, InvalidInput
 from pointage.core.statuses import OperationKind, OperationSource, OperationType
 from pointage.demo import repository
+from pointage.demo.bank import generate_bank
+from pointage.demo.bank_files import GROUND_TRUTH, RenderedBank, render_bank, write_bank
+from pointage.demo.bank_model import BankInput
 from pointage.demo.repository import DemoCounts
 from pointage.demo.setup import SHOP_IDS, DemoShop, create_demo_merchant
 from pointage.demo.simulator import DayPlan, PlannedOperation, PlannedPayment, simulate
+from pointage.formats.statements.model import StatementFormat
 from pointage.payment import service as payment_service
 from pointage.payment.repository import TransactionRepository
 from pointage.payment.service import Actor, IncomingTransaction
 from pointage.payment.service.bulk import ingest_many
 from pointage.remittance import service as remittance_service
 from pointage.shop.models import Contract, Shop
+from pointage.statement.service import import_statement_file
 
 DEMO_TIMEZONE = ZoneInfo("Europe/Paris")
 MAX_DAYS = 366
@@ -40,6 +46,7 @@ class DemoOptions:
     seed: int = 1
     per_day: int = 300
     last_day: date | None = None  # default: yesterday in the demo's time zone
+    bank_dir: Path | None = None  # where the demo bank writes its files; None: no bank
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +58,22 @@ class DemoShopSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class BankSummary:
+    directory: Path
+    files: int  # CFONB 120 files, as many camt.053 ones
+    statements: int  # statements imported
+    entries: int  # entries imported
+    ground_truth: Path
+    anomalies: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class DemoSummary:
     shops: tuple[DemoShopSummary, ...]
     first_day: date
     last_day: date
     counts: DemoCounts
+    bank: BankSummary | None = None
 
 
 def yesterday(now: datetime) -> date:
@@ -99,7 +117,69 @@ def build_demo(
         )
         for s in shops
     )
-    return DemoSummary(summaries, first_day, last_day, repository.counts(session))
+    bank = None
+    if options.bank_dir is not None:
+        merchant_id = shops[0].shop.merchant_id
+        bank = run_bank(session, options.bank_dir, merchant_id, first_day, last_day, options.seed)
+    return DemoSummary(summaries, first_day, last_day, repository.counts(session), bank)
+
+
+def bank_input(session: Session, first_day: date, last_day: date, seed: int) -> BankInput:
+    """What the demo bank needs to know of the demo just built."""
+    contracts = repository.demo_contracts(session, SHOP_IDS)
+    return BankInput(
+        accounts=tuple(repository.bank_accounts(session, contracts)),
+        contracts=tuple(repository.bank_contracts(session, contracts)),
+        remittances=tuple(repository.bank_remittances(session, contracts)),
+        payments=tuple(repository.chargeback_candidates(session, contracts)),
+        first_day=first_day,
+        last_day=last_day,
+        seed=seed,
+    )
+
+
+def run_bank(
+    session: Session, bank_dir: Path, merchant_id: int, first_day: date, last_day: date, seed: int
+) -> BankSummary:
+    """Book the bank's statements, import their CFONB 120 files, then write the files.
+
+    The camt.053 files carry the same movements as the CFONB ones: importing them too
+    would add nothing, so they are written for other tools and for trying the import."""
+    data = bank_input(session, first_day, last_day, seed)
+    run = generate_bank(data)
+    rendered = render_bank(data, run)
+    statements, entries = import_bank(session, rendered, merchant_id)
+    try:
+        write_bank(rendered, bank_dir)
+    except OSError as exc:
+        raise InvalidInput(
+            f"cannot write the bank files in {bank_dir}: {exc.strerror}", param="--bank-dir"
+        ) from None
+    return BankSummary(
+        directory=bank_dir,
+        files=len(rendered.files),
+        statements=statements,
+        entries=entries,
+        ground_truth=bank_dir / GROUND_TRUTH,
+        anomalies=tuple(anomaly.kind.value for anomaly, _ in run.anomalies),
+    )
+
+
+def import_bank(session: Session, rendered: RenderedBank, merchant_id: int) -> tuple[int, int]:
+    """Import each account's CFONB 120 files day after day; (statements, entries) imported."""
+    statements = entries = 0
+    for day in rendered.files:
+        report = import_statement_file(
+            session,
+            day.cfonb,
+            filename=day.cfonb_path,
+            actor=GATEWAY.name,
+            format=StatementFormat.CFONB120,
+            merchant_id=merchant_id,
+        )
+        statements += sum(1 for s in report.statements if s.statement_id is not None)
+        entries += report.imported
+    return statements, entries
 
 
 class _DayRunner:
