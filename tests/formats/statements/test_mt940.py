@@ -230,6 +230,11 @@ ENTRIES = [
      date(2010, 3, 19), "N085", {},
      "Zahlung m.Elektr.Unterschr. Belegloser Zahlungsauftrag Überweisung:19.03.2010"
      " Anzahl Posten :7 Anw-Nr.: 69725663086"),
+    ("self-provided-sparkassen.sta", 0, 0, 1, 3000, date(2018, 11, 26), date(2018, 11, 26),
+     "N062", {}, "GUTSCHR. UEBERWEISUNG SVWZ+Test"),
+    ("ASNB-0708271685_09022020_164516.940.txt", 0, 0, 6, -6500, date(2020, 1, 1),
+     date(2020, 1, 1), "NOVB", {"customer_reference": "NL47INGB9999999999"},
+     "NL47INGB9999999999 hr gjlm paulissen Betaling sieraden"),
     ("cmxl-statement_details.sta", 0, 0, 1, -162, date(2014, 9, 1), date(2014, 9, 2), "NTRF",
      {"customer_reference": "0000549855700010", "bank_reference": "025498557/000001",
       "EndToEndId": "TRX-0A4A47C3-F846-4729-8A1B-5DF620F",
