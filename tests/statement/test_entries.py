@@ -50,10 +50,11 @@ def test_identical_lines_get_successive_occurrences_and_other_lines_their_own() 
     other_account = keys.key(2, entry(100))
     other_day = keys.key(1, entry(100, day=date(2026, 3, 3)))
 
+    assert first.startswith("fp:2026-03-02:") and len(first) == len("fp:2026-03-02:") + 64 + 2
     assert first.endswith(":1") and second.endswith(":2")
     assert first[:-2] == second[:-2]
     assert other_account.endswith(":1") and other_account[:-2] != first[:-2]
-    assert other_day.endswith(":1") and other_day[:-2] != first[:-2]
+    assert other_day.startswith("fp:2026-03-03:") and other_day.endswith(":1")
 
 
 @pytest.mark.parametrize(

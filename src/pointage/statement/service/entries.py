@@ -3,12 +3,15 @@
 An entry's key says "this movement" for its bank account, whichever file brings it:
 - `ref:<bank reference>` when the format gives the bank's own unique reference of the
   movement (camt AcctSvcrRef, OFX FITID); `ref:sha256:<hex>` for one too long to store;
-- otherwise `fp:<fingerprint>:<n>`: the SHA-256 (hex) of the account, booking date, value
-  date, amount, currency, label, operation code and the references sorted by name, then the
-  occurrence of that same fingerprint in the file (1, 2, 3… in file order). Two identical
-  lines of one file are two movements (two equal transfers the same day) and are both kept;
-  a later file that carries the same two lines again brings nothing new, and one that carries
-  three brings the third.
+- otherwise `fp:<day>:<fingerprint>:<n>`: the SHA-256 (hex) of the account, booking date,
+  value date, amount, currency, label, operation code and the references sorted by name,
+  then the occurrence of that same fingerprint in the file (1, 2, 3… in file order). Two
+  identical lines of one file are two movements (two equal transfers the same day) and are
+  both kept; a later file that carries the same two lines again brings nothing new, and one
+  that carries three brings the third. `<day>` is the value date (else the booking date, else
+  "-"), already part of the fingerprint, written first so that the keys of one day sit
+  together in the unique index: a file, in date order, then inserts into a few pages of the
+  index instead of random ones, twice as fast for a million entries on SQLite.
 
 This runs once per movement of the file: the loops keep what they use in locals.
 """
@@ -21,7 +24,7 @@ from hashlib import sha256
 from json.encoder import encode_basestring_ascii as _quote  # what json.dumps uses for str
 from typing import Any
 
-from pointage.formats.statements.model import Entry, EntryDetail
+from pointage.formats.statements.model import BANK_REFERENCE_KEYS, Entry, EntryDetail
 
 MAX_REFERENCE_KEY = 196  # the key column holds 200 characters
 # Fields are separated by \x1f and reference pairs by \x1e: characters no bank text holds.
@@ -41,30 +44,54 @@ class KeyMaker:
         self._days: dict[date | None, str] = {None: ""}
 
     def key(self, bank_account_id: int, entry: Entry) -> str:
-        reference = entry.bank_reference
-        if reference:
-            if len(reference) > MAX_REFERENCE_KEY - len("ref:"):
-                return "ref:sha256:" + sha256(reference.encode()).hexdigest()
-            return "ref:" + reference
-        days = self._days
-        booking = days.get(entry.booking_date)
-        if booking is None:
-            booking = days[entry.booking_date] = entry.booking_date.isoformat()  # type: ignore[union-attr]
-        value = days.get(entry.value_date)
-        if value is None:
-            value = days[entry.value_date] = entry.value_date.isoformat()  # type: ignore[union-attr]
-        references = entry.references
-        pairs = (
-            _PAIR.join([f"{k}={v}" for k, v in sorted(references.items())]) if references else ""
-        )
-        text = (
-            f"{bank_account_id}\x1f{booking}\x1f{value}\x1f{entry.amount_minor}\x1f"
-            f"{entry.currency}\x1f{entry.label}\x1f{entry.bank_operation_code or ''}\x1f{pairs}"
-        )
-        digest = sha256(text.encode()).hexdigest()
-        occurrence = self._occurrences.get(digest, 0) + 1
-        self._occurrences[digest] = occurrence
-        return f"fp:{digest}:{occurrence}"
+        return self.keys(bank_account_id, [entry])[0]
+
+    def keys(self, bank_account_id: int, entries: list[Entry]) -> list[str]:
+        """The entries' keys, in order. One loop with its names in locals: it runs once
+        per movement of the file."""
+        occurrences, days, hashed = self._occurrences, self._days, sha256
+        out: list[str] = []
+        append = out.append
+        for entry in entries:
+            references = entry.references
+            reference = _bank_reference(references) if references else None
+            if reference:
+                append(_reference_key(reference))
+                continue
+            booking = days.get(entry.booking_date)
+            if booking is None:
+                booking = days[entry.booking_date] = entry.booking_date.isoformat()  # type: ignore[union-attr]
+            value = days.get(entry.value_date)
+            if value is None:
+                value = days[entry.value_date] = entry.value_date.isoformat()  # type: ignore[union-attr]
+            pairs = (
+                _PAIR.join([f"{k}={v}" for k, v in sorted(references.items())])
+                if references
+                else ""
+            )
+            digest = hashed(
+                f"{bank_account_id}\x1f{booking}\x1f{value}\x1f{entry.amount_minor}\x1f"
+                f"{entry.currency}\x1f{entry.label}\x1f{entry.bank_operation_code or ''}\x1f"
+                f"{pairs}".encode()
+            ).hexdigest()
+            occurrence = occurrences[digest] = occurrences.get(digest, 0) + 1
+            append(f"fp:{value or booking or '-'}:{digest}:{occurrence}")
+        return out
+
+
+def _bank_reference(references: dict[str, str]) -> str | None:
+    """`Entry.bank_reference`, from the references at hand."""
+    for name in BANK_REFERENCE_KEYS:
+        value = references.get(name)
+        if value:
+            return value
+    return None
+
+
+def _reference_key(reference: str) -> str:
+    if len(reference) > MAX_REFERENCE_KEY - len("ref:"):
+        return "ref:sha256:" + sha256(reference.encode()).hexdigest()
+    return "ref:" + reference
 
 
 class RowMaker:

@@ -191,25 +191,20 @@ def _keys(
 ) -> tuple[list[list[tuple[Entry, str]]], dict[int, set[date | None]], dict[int, list[str]]]:
     """Each booked entry with its key; per account, the value dates and bank references."""
     maker = KeyMaker()
-    key = maker.key
     keyed: list[list[tuple[Entry, str]]] = []
     dates: dict[int, set[date | None]] = defaultdict(set)
     refs: dict[int, list[str]] = defaultdict(list)
     for item in planned:
         account_id = item.account.id
-        account_dates, account_refs = dates[account_id], refs[account_id]
-        reasons = item.report.skip_reasons
-        pairs: list[tuple[Entry, str]] = []
-        for entry in item.statement.entries:
-            if not is_booked(entry):
-                reasons[f"not booked (status {entry.status})"] += 1
-                continue
-            entry_key = key(account_id, entry)
-            pairs.append((entry, entry_key))
-            account_dates.add(entry.value_date)
-            if entry_key[:4] == "ref:":
-                account_refs.append(entry_key)
-        keyed.append(pairs)
+        booked = [entry for entry in item.statement.entries if is_booked(entry)]
+        if len(booked) < len(item.statement.entries):
+            for entry in item.statement.entries:
+                if not is_booked(entry):
+                    item.report.skip_reasons[f"not booked (status {entry.status})"] += 1
+        keys = maker.keys(account_id, booked)
+        keyed.append(list(zip(booked, keys, strict=True)))
+        dates[account_id].update([entry.value_date for entry in booked])
+        refs[account_id].extend([key for key in keys if key[:4] == "ref:"])
     return keyed, dates, refs
 
 
