@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -35,13 +35,8 @@ class PlannedStatement:
         return self.known_id if self.known_id is not None else self.row.id
 
 
-@dataclass
-class _Closings:
-    """Closing balances met so far in the file, per account: (date, position, amount)."""
-
-    by_account: dict[int, list[tuple[date, int, int]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+# Closing balances met so far in the file, per account: (date, position in file, amount).
+Closings = dict[int, list[tuple[date, int, int]]]
 
 
 def store_statements(
@@ -53,7 +48,7 @@ def store_statements(
     planned: list[PlannedStatement] = []
     new_rows: list[BankStatement] = []
     in_file: dict[tuple[Any, ...], BankStatement] = {}
-    closings = _Closings()
+    closings: Closings = defaultdict(list)
     for position, (statement, account, difference) in enumerate(
         zip(result.statements, checked.accounts, checked.differences, strict=True)
     ):
@@ -71,9 +66,7 @@ def store_statements(
             if signature is not None:
                 in_file[signature] = row
         if row.closing_amount_minor is not None and row.closing_date is not None:
-            closings.by_account[account.id].append(
-                (row.closing_date, position, row.closing_amount_minor)
-            )
+            closings[account.id].append((row.closing_date, position, row.closing_amount_minor))
         planned.append(item)
         report.statements.append(item.report)
     repository.add_statements(new_rows)
@@ -138,7 +131,7 @@ def _signature(account_id: int, row: BankStatement) -> tuple[Any, ...] | None:
 def _continuity(
     repository: StatementRepository,
     item: PlannedStatement,
-    closings: _Closings,
+    closings: Closings,
     warnings: list[str],
 ) -> None:
     """Gap between the opening balance and the account's previous closing balance: the
@@ -147,7 +140,7 @@ def _continuity(
     since = (opening.date if opening else None) or item.statement.from_date
     if opening is None or since is None:
         return
-    candidates = [c for c in closings.by_account.get(item.account.id, []) if c[0] <= since]
+    candidates = [c for c in closings.get(item.account.id, []) if c[0] <= since]
     stored = repository.previous_statement(item.account.id, since)
     if stored is not None and stored.closing_date is not None:
         candidates.append((stored.closing_date, -1, stored.closing_amount_minor))
