@@ -51,8 +51,9 @@ from pointage.demo.bank_model import (
 GROUPED_PERCENT = 50
 # Remittance numbers listed per LIB complement of a grouped credit (70 characters each).
 NUMBERS_PER_DETAIL = 9
-# A plausible balance for each account on the eve of the demo, in minor units.
-OPENING_BALANCE_RANGE = (8_000_00, 40_000_00)
+# Each account's balance on the eve of the demo: this many days of card takings (percent),
+# enough for the salaries and suppliers of the first days.
+OPENING_BALANCE_DAYS_PERCENT = (300, 800)
 
 
 def generate_bank(data: BankInput) -> BankRun:
@@ -249,7 +250,10 @@ def _assemble(
     if not days or not data.accounts:
         return []
     main, *collecting = data.accounts
-    balances = {account.iban: rng.randint(*OPENING_BALANCE_RANGE) for account in data.accounts}
+    balances = {
+        account.iban: scale_minor * rng.randint(*OPENING_BALANCE_DAYS_PERCENT) // 100
+        for account in data.accounts
+    }
     others = bank_movements.UnrelatedMovements(rng, main, scale_minor)
     statements: dict[str, list[DayStatement]] = {account.iban: [] for account in data.accounts}
     previous = add_business_days(days[0], -1)
