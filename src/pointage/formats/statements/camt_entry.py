@@ -5,7 +5,7 @@ Used by `camt.py`; docs/formats/camt.md explains each choice. In short:
 - amount: Amt with its Ccy, exact to the currency's minor unit (trailing zeros beyond it are
   fine, other digits are an issue); the sign is CdtDbtInd's (credit > 0). RvslInd only sets
   `reversal`: ISO says CdtDbtInd already gives the direction of the reversing booking.
-- status: Sts (plain code up to .03) or Sts/Cd, Sts/Prtry (later versions).
+- status: Sts (a plain code in older versions) or Sts/Cd, Sts/Prtry (newer ones).
 - dates: BookgDt and ValDt, Dt or DtTm; a DtTm keeps the day written in the file.
 - bank transaction code: ISO Domn/Fmly/SubFmly as "PMNT/RCDT/ESCT", else Prtry/Cd.
 - references: NtryRef and AcctSvcrRef of the entry, MsgId and PmtInfId of its batch, and
