@@ -58,8 +58,11 @@ from pointage.formats.statements.model import (
 )
 
 _NAMESPACE = re.compile(r"camt\.(05[234])\.(\d{3}\.\d{2})")
-_MESSAGES = {"052": StatementFormat.CAMT052, "053": StatementFormat.CAMT053}
-_MESSAGES["054"] = StatementFormat.CAMT054
+_MESSAGES = {
+    "052": StatementFormat.CAMT052,
+    "053": StatementFormat.CAMT053,
+    "054": StatementFormat.CAMT054,
+}
 _KINDS = {
     "Stmt": StatementKind.STATEMENT,
     "Rpt": StatementKind.REPORT,
