@@ -18,7 +18,11 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("script", "args"),
-    [("capture_batch.py", ["--count", "300"]), ("journal_import.py", ["--rows", "300"])],
+    [
+        ("capture_batch.py", ["--count", "300"]),
+        ("journal_import.py", ["--rows", "300"]),
+        ("statements.py", ["--movements", "300", "--compare", "60", "--camt-compare", "20"]),
+    ],
 )
 def test_benchmark_runs_on_a_tiny_input(script, args):
     result = subprocess.run(
