@@ -29,6 +29,7 @@ import re
 import time
 from collections.abc import Iterator, Mapping
 from datetime import date
+from itertools import chain
 from typing import Any
 
 from pointage.core.errors import InvalidAmount, InvalidInput
@@ -47,16 +48,7 @@ from pointage.formats.statements.model import (
 
 _FIELDS = tuple(field.name for field in dataclasses.fields(CsvProfile))
 _REQUIRED = ("name", "date_column", "label_column")
-_COLUMNS = (
-    "date_column",
-    "label_column",
-    "amount_column",
-    "debit_column",
-    "credit_column",
-    "value_date_column",
-    "reference_column",
-    "currency_column",
-)
+_COLUMNS = tuple(name for name in _FIELDS if name.endswith("_column"))
 _FLAGS = ("decimal_comma", "has_header")
 _MAX_SKIP_LINES = 1000
 _SPACES = (" ", "\u00a0", "\u202f")  # a space separating thousands may be a no-break one
@@ -96,7 +88,8 @@ def parse(data: bytes, options: ParseOptions) -> ParseResult:
         closing_balance=None,
     )
     issues: list[ParseIssue] = []
-    data_rows = rows if profile.has_header else _chain(first_line, header, rows)
+    # Without a header, the first row read is already a movement.
+    data_rows = rows if profile.has_header or not header else chain([(first_line, header)], rows)
     for line, row in data_rows:
         try:
             statement.entries.append(_entry(line, row, columns, profile))
@@ -137,14 +130,6 @@ def _rows(text: str, profile: CsvProfile) -> Iterator[tuple[int, list[str]]]:
             raise StatementFileError(f"the row cannot be split: {error}", record=line) from None
         if any(field.strip() for field in row):
             yield line, row
-
-
-def _chain(
-    line: int, first: list[str], rows: Iterator[tuple[int, list[str]]]
-) -> Iterator[tuple[int, list[str]]]:
-    if first:
-        yield line, first
-    yield from rows
 
 
 class _Columns:
@@ -392,8 +377,8 @@ def _check_text_settings(profile: CsvProfile) -> None:
 
 def _check_date_format(date_format: str) -> None:
     """A day, a month and a year, and a format that reads back what it writes."""
-    parts = {"a day (%d)": ("%d",), "a month (%m, %b)": ("%m", "%b", "%B")}
-    parts["a year (%Y, %y)"] = ("%Y", "%y")
+    parts = {"day (%d)": ("%d",), "month (%m, %b, %B)": ("%m", "%b", "%B")}
+    parts["year (%Y, %y)"] = ("%Y", "%y")
     for what, directives in parts.items():
         if not any(directive in date_format for directive in directives):
             raise InvalidInput(f"date_format {date_format!r} has no {what}", param="date_format")
