@@ -358,3 +358,19 @@ def test_the_summary_of_a_file_is_scoped_to_its_merchant(
     assert summary.statements[0].statement_id == report.statements[0].statement_id
     assert file_summary(session, report.file_id, merchant_id=other.id) is None
     assert file_summary(session, report.file_id + 1) is None
+
+
+def test_a_statement_without_a_closing_balance_is_imported_with_a_warning(
+    session, shop, fake_parser: FakeParser
+) -> None:
+    day = statement(entry(100))
+    day.closing_balance = None
+
+    report = run(session, fake_parser.add(b"a", result(day)))
+
+    assert report.imported == 1
+    assert report.warnings == [
+        f"record 1: statement of account {IBAN_BANK_A} (record 1) has no closing balance: "
+        "whether it holds every movement cannot be checked"
+    ]
+    assert report.statements[0].balance_difference_minor is None

@@ -27,8 +27,13 @@ from sqlalchemy.orm import Session
 from pointage.audit.service import record
 from pointage.core.errors import Conflict, InvalidInput
 from pointage.formats.statements import parse, parse_format_name
-from pointage.formats.statements.checks import balance_issues
-from pointage.formats.statements.model import ParseOptions, ParseResult, StatementFormat
+from pointage.formats.statements.checks import balance_issues, statement_name
+from pointage.formats.statements.model import (
+    ParseOptions,
+    ParseResult,
+    StatementFormat,
+    StatementKind,
+)
 from pointage.statement.models import StatementFile
 from pointage.statement.repository import (
     DuplicateEntry,
@@ -143,6 +148,7 @@ def _report(file: StatementFile, result: ParseResult, checked: CheckedFile) -> I
         for issue in result.issues
         if (issue.record, issue.message) not in balance
     ]
+    warnings += _unchecked(result)
     if file.accepted_unbalanced_reason:
         reason = file.accepted_unbalanced_reason
         warnings += [f"accepted ({reason}): {line}" for line in checked.unbalanced]
@@ -156,6 +162,18 @@ def _report(file: StatementFile, result: ParseResult, checked: CheckedFile) -> I
         accepted_unbalanced_reason=file.accepted_unbalanced_reason,
         accepted_by=file.accepted_by,
     )
+
+
+def _unchecked(result: ParseResult) -> list[str]:
+    """Booked statements that lack a balance: nothing shows whether they are complete."""
+    return [
+        f"record {statement.record}: {statement_name(statement)} has no "
+        f"{'opening' if statement.opening_balance is None else 'closing'} balance: "
+        "whether it holds every movement cannot be checked"
+        for statement in result.statements
+        if statement.kind is StatementKind.STATEMENT
+        and (statement.opening_balance is None or statement.closing_balance is None)
+    ]
 
 
 def _audit(
