@@ -4,6 +4,7 @@ files, the shop's merchant's accounts only, all or nothing, size limit before re
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Iterator
 
 import pytest
@@ -200,6 +201,24 @@ def test_a_declared_size_over_the_limit_is_refused_before_the_body_is_read(
     assert pulled == []
 
 
+def test_an_anonymous_upload_is_refused_before_its_body_is_read(client) -> None:
+    pulled: list[int] = []
+
+    def body() -> Iterator[bytes]:
+        for _ in range(100):
+            pulled.append(1)
+            yield b"x" * 10_000
+
+    response = client.post(
+        "/v1/statements",
+        content=body(),
+        headers={"content-type": "multipart/form-data; boundary=B"},
+    )
+
+    assert response.status_code == 401
+    assert pulled == []
+
+
 def test_a_file_part_over_the_limit_is_refused(small_client, keys, session) -> None:
     response = upload(small_client, keys, EXAMPLE.read_bytes())  # 2.7 kB, under the allowance
 
@@ -231,7 +250,10 @@ def test_a_body_without_a_length_is_read_only_up_to_the_limit(settings: Settings
         "raw_path": b"/v1/statements",
         "query_string": b"",
         "root_path": "",
-        "headers": [(b"content-type", b"multipart/form-data; boundary=B")],
+        "headers": [
+            (b"content-type", b"multipart/form-data; boundary=B"),
+            (b"authorization", b"Basic " + base64.b64encode(f"{SHOP}:{keys[SHOP]}".encode())),
+        ],
         "client": ("127.0.0.1", 1),
         "server": ("testserver", 80),
     }

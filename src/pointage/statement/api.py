@@ -21,7 +21,7 @@ from pointage.formats.statements import FORMAT_CHOICES
 from pointage.formats.statements.model import ParseOptions
 from pointage.statement.schemas import StatementFileOut
 from pointage.statement.service import file_summary, import_statement_file
-from pointage.web.auth import CurrentShop
+from pointage.web.auth import BasicCredentials, CurrentShop
 from pointage.web.deps import AppSettings, DbSession
 from pointage.web.errors import problem_responses
 
@@ -64,7 +64,11 @@ def _capped(request: Request, cap: int, limit: int) -> Request:
     return Request(request.scope, capped_receive)
 
 
-async def _upload(request: Request, settings: AppSettings) -> StatementUpload:
+async def _upload(
+    request: Request, settings: AppSettings, _anonymous_refused: BasicCredentials
+) -> StatementUpload:
+    # The key itself is checked after the upload is read (CurrentShop): on SQLite a check
+    # inside the request's transaction would hold the write lock while a slow client sends.
     limit = settings.statement_max_bytes
     cap = limit + FORM_ALLOWANCE
     declared = request.headers.get("content-length", "")

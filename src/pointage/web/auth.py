@@ -16,11 +16,20 @@ from pointage.web.deps import DbSession
 _basic = HTTPBasic(auto_error=False, description="shop id and shop key")
 
 
-def _current_shop(
-    session: DbSession, credentials: Annotated[HTTPBasicCredentials | None, Depends(_basic)]
-) -> Shop:
+def _credentials(
+    credentials: Annotated[HTTPBasicCredentials | None, Depends(_basic)],
+) -> HTTPBasicCredentials:
     if credentials is None:
         raise AuthenticationFailed("authentication required: HTTP Basic with shop id and key")
+    return credentials
+
+
+# Credentials given, not yet checked: lets a route refuse an anonymous request before it
+# reads a large body, without opening a database transaction for the check.
+BasicCredentials = Annotated[HTTPBasicCredentials, Depends(_credentials)]
+
+
+def _current_shop(session: DbSession, credentials: BasicCredentials) -> Shop:
     return authenticate_shop(session, credentials.username, credentials.password)
 
 
