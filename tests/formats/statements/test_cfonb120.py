@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pointage.formats.statements import cfonb120
+from pointage.formats.statements import cfonb120, cfonb120_lines
 from pointage.formats.statements import parse as parse_any
 from pointage.formats.statements.cfonb120_fields import complement_fields
 from pointage.formats.statements.checks import balance_difference, balance_issues
@@ -319,6 +319,19 @@ def test_line_ends(end):
     result = cfonb120.parse(file(*RECORDS, end=end), STRICT)
     assert result.issues == []
     assert summary(result) == [(1, [(2, -2279, [3])])]
+
+
+@pytest.mark.parametrize("piece", [1, 100, 250, 1 << 20])
+@pytest.mark.parametrize(
+    "ends", [("\r\n",), ("\n",), ("\r",), ("\r\n", "\n"), ("\n", "\r\n"), ("\r", "\r\n", "\n")]
+)
+def test_files_are_read_piece_by_piece_with_any_mix_of_line_ends(monkeypatch, piece, ends):
+    monkeypatch.setattr(cfonb120_lines, "_PIECE", piece)
+    lines = [OPENING, DEBIT, complement("     LIBX"), "", CLOSING] * 12
+    data = "".join(line + ends[n % len(ends)] for n, line in enumerate(lines)).encode()
+    result = cfonb120.parse(data, STRICT)
+    assert result.issues == []
+    assert summary(result) == [(5 * k + 1, [(5 * k + 2, -2279, [5 * k + 3])]) for k in range(12)]
 
 
 def test_records_back_to_back_are_numbered_one_by_one():

@@ -33,34 +33,30 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import repeat
 
 from pointage.formats.statements.cfonb120_fields import (
     NEGATIVE,
     PLAIN_QUALIFIERS,
-    RECORD_LENGTH,
     SIGN_DIGITS,
 )
-from pointage.formats.statements.cfonb120_reader import BLANK, Reader
+from pointage.formats.statements.cfonb120_lines import records
+from pointage.formats.statements.cfonb120_reader import Reader
 from pointage.formats.statements.cfonb120_write import write
 from pointage.formats.statements.model import (
     Entry,
     EntryDetail,
     ParseOptions,
     ParseResult,
-    StatementFileError,
     StatementFormat,
 )
 
 __all__ = ["parse", "write"]
 
-_CODES = ("01", "04", "05", "07")
-
 
 def parse(data: bytes, options: ParseOptions) -> ParseResult:
     reader = Reader(options.lenient)
     with _no_cycle_collection():
-        _read(_records(data), reader)
+        _read(records(data), reader)
         reader.finish()
     return ParseResult(StatementFormat.CFONB120, reader.statements, reader.issues)
 
@@ -86,75 +82,6 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.unfreeze()
         if enabled:
             gc.enable()
-
-
-def _records(data: bytes) -> Iterator[tuple[int, str]]:
-    """(record number, record) pairs; raises StatementFileError when the first record is not
-    a CFONB 120 one."""
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    lines = _lines(data.decode("latin-1"))
-    longest = max(map(len, lines))
-    if longest > RECORD_LENGTH and not data.isascii():
-        lines, longest = _as_utf8(data, lines, longest)
-    if len(lines[0]) > RECORD_LENGTH and not any(line.strip(BLANK) for line in lines[1:]):
-        # No line breaks: records back to back (trailing spaces of the last one may be gone).
-        body = lines[0].rstrip(BLANK)
-        lines = [body[start : start + RECORD_LENGTH] for start in range(0, len(body), 120)]
-        longest = RECORD_LENGTH
-    _check_first_record(lines)
-    if longest <= RECORD_LENGTH:
-        return enumerate(lines, 1)
-    return _split_long_lines(lines)
-
-
-def _as_utf8(data: bytes, lines: list[str], longest: int) -> tuple[list[str], int]:
-    """A file re-saved as UTF-8 has lines longer than a record where accents take two bytes;
-    read it as UTF-8 when that brings them back. (Deciding on validity alone would misread
-    latin-1 text that happens to be valid UTF-8, such as 'à\xa0¡'.)"""
-    try:
-        utf8_lines = _lines(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        return lines, longest
-    utf8_longest = max(map(len, utf8_lines))
-    return (utf8_lines, utf8_longest) if utf8_longest < longest else (lines, longest)
-
-
-def _lines(text: str) -> list[str]:
-    """Split on the file's line ends: CRLF, LF or CR, or a mix of them."""
-    if "\r" not in text:
-        return text.split("\n")
-    lines = text.split("\r\n")
-    if text.count("\r") == text.count("\n") == len(lines) - 1:
-        return lines
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-
-
-def _check_first_record(lines: list[str]) -> None:
-    for number, line in enumerate(lines, 1):
-        if line.strip(BLANK):
-            if line[:2] in _CODES and line[2:7].isascii() and line[2:7].isdigit():
-                return
-            raise StatementFileError(
-                "not a CFONB 120 file: a record starts with 01, 04, 05 or 07 and the "
-                f"5-digit bank code, this one with {line[:7]!r}",
-                record=number,
-            )
-    raise StatementFileError("the file holds no CFONB 120 record: it is empty")
-
-
-def _split_long_lines(lines: list[str]) -> Iterator[tuple[int, str]]:
-    """Lines longer than a record: trailing spaces, or several records back to back."""
-    for number, line in enumerate(lines, 1):
-        if len(line) > RECORD_LENGTH:
-            line = line.rstrip()
-        if len(line) <= RECORD_LENGTH:
-            yield number, line
-        else:
-            yield from zip(repeat(number), _chunks(line))
-
-
-def _chunks(line: str) -> Iterator[str]:
-    return (line[start : start + RECORD_LENGTH] for start in range(0, len(line), 120))
 
 
 def _read(records: Iterable[tuple[int, str]], reader: Reader) -> None:

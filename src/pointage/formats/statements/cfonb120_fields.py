@@ -21,6 +21,7 @@ from datetime import date
 from pointage.core.money import EXPONENTS
 
 RECORD_LENGTH = 120
+BLANK = " \x00\x1a"  # what a blank line may hold (DOS files end with ^Z)
 
 POSITIVE_SIGNS = "{ABCDEFGHI"
 NEGATIVE_SIGNS = "}JKLMNOPQR"

@@ -13,6 +13,7 @@ from datetime import date
 
 from pointage.core.money import EXPONENTS
 from pointage.formats.statements.cfonb120_fields import (
+    BLANK,
     RECORD_LENGTH,
     REFERENCE_ZONES,
     FieldError,
@@ -31,8 +32,6 @@ from pointage.formats.statements.model import (
     ParseIssue,
     Statement,
 )
-
-BLANK = " \x00\x1a"  # what a blank line may hold (DOS files end with ^Z)
 
 # Positions 33–48 of a movement (operation code, booking date, rejection code, value date),
 # which repeat from one movement to the next, read once: (operation, booked, valued, rejection).
