@@ -7,9 +7,10 @@ A file is a sequence of 120-character records, each starting with its code:
 - 05 complément: more about the movement just before it (qualifier LIB, NPY, REF, RCN…);
 - 07 nouveau solde: the closing balance; it closes the statement.
 
-A file holds any number of statements, for several accounts and days. Text is latin-1; files
-come with CRLF, LF or CR line ends, blank lines, records whose trailing spaces were stripped,
-or no line break at all (records back to back every 120 characters).
+A file holds any number of statements, for several accounts and days. Text is latin-1 (or
+UTF-8 when a file was re-saved so); files come with CRLF, LF or CR line ends, blank lines,
+records whose trailing spaces were stripped, or no line break at all (records back to back
+every 120 characters).
 
 Record numbers (`record` of statements, entries, details and issues) are the physical line
 numbers of the file, blank lines included, so that a person can open the file at that line;
@@ -26,6 +27,10 @@ the statement adds up with it.
 Speed matters (a million movements in a few seconds): the well-formed 04 and 05 records go
 through an inlined fast path in `_read`; anything unusual falls back to `Reader`, which
 checks every zone and says what is wrong.
+
+Modules: `cfonb120_lines` cuts the bytes into numbered records, `cfonb120_fields` reads
+zones (amounts, dates, complements), `cfonb120_reader` is the careful path and the statement
+structure, `cfonb120_write` writes statements back (re-exported here as `write`).
 """
 
 from __future__ import annotations

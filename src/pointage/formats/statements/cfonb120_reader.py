@@ -94,7 +94,7 @@ class Reader:
                 self.issue(
                     number,
                     "a new statement (01) begins before the "
-                    f"{statement_name(self.current)} was closed by a new balance (07); it is "
+                    f"{statement_name(self.current)} was closed by a nouveau solde (07); it is "
                     "kept without a closing balance",
                 )
             self.end_statement()
