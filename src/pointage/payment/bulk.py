@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pointage.core.statuses import OperationType
+from pointage.db.bulk import insert_rows
 from pointage.payment.models import Transaction
 from pointage.payment.repository import DEAD_REFUND_STATUSES
 from pointage.shop.models import Contract, Shop
@@ -168,24 +169,4 @@ class TransactionBulk:
 
     def insert(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert rows (tuples in INSERT_COLUMNS order, values already dumped)."""
-        if not rows:
-            return
-        connection = self.session.connection()
-        dbapi = connection.connection.dbapi_connection
-        assert dbapi is not None
-        columns = ", ".join(INSERT_COLUMNS)
-        try:
-            cursor = dbapi.cursor()
-            try:
-                if connection.dialect.name == "postgresql":
-                    with cursor.copy(f'COPY "transaction" ({columns}) FROM STDIN') as copy:
-                        for row in rows:
-                            copy.write_row(row)
-                else:
-                    marks = ", ".join("?" * len(INSERT_COLUMNS))
-                    sql = f'INSERT INTO "transaction" ({columns}) VALUES ({marks})'  # noqa: S608
-                    cursor.executemany(sql, rows)
-            finally:
-                cursor.close()
-        except connection.dialect.loaded_dbapi.IntegrityError as exc:
-            raise DuplicateKey(str(exc)) from None
+        insert_rows(self.session, "transaction", INSERT_COLUMNS, rows, duplicate=DuplicateKey)

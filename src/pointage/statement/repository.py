@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
+from pointage.db.bulk import insert_rows
 from pointage.shop.models import BankAccount
 from pointage.statement.models import (
     BankStatement,
@@ -264,28 +265,7 @@ class StatementRepository:
 
     def insert_entries(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert rows (tuples in ENTRY_COLUMNS order, values already dumped)."""
-        if not rows:
-            return
-        connection = self.session.connection()
-        dbapi = connection.connection.dbapi_connection
-        assert dbapi is not None
-        # "references" is an SQL keyword: every name is quoted.
-        columns = ", ".join(f'"{name}"' for name in ENTRY_COLUMNS)
-        try:
-            cursor = dbapi.cursor()
-            try:
-                if connection.dialect.name == "postgresql":
-                    with cursor.copy(f"COPY statement_entry ({columns}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
-                else:
-                    marks = ", ".join("?" * len(ENTRY_COLUMNS))
-                    sql = f"INSERT INTO statement_entry ({columns}) VALUES ({marks})"  # noqa: S608
-                    cursor.executemany(sql, rows)
-            finally:
-                cursor.close()
-        except connection.dialect.loaded_dbapi.IntegrityError as exc:
-            raise DuplicateEntry(str(exc)) from None
+        insert_rows(self.session, "statement_entry", ENTRY_COLUMNS, rows, duplicate=DuplicateEntry)
 
     # CSV mapping profiles
 

@@ -35,10 +35,9 @@ structure, `cfonb120_write` writes statements back (re-exported here as `write`)
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
+from pointage.core.gc_pause import cycle_collection_paused
 from pointage.formats.statements.cfonb120_fields import (
     NEGATIVE,
     PLAIN_QUALIFIERS,
@@ -60,33 +59,10 @@ __all__ = ["parse", "write"]
 
 def parse(data: bytes, options: ParseOptions) -> ParseResult:
     reader = Reader(options.lenient)
-    with _no_cycle_collection():
+    with cycle_collection_paused():
         _read(records(data), reader)
         reader.finish()
     return ParseResult(StatementFormat.CFONB120, reader.statements, reader.issues)
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while reading.
-
-    The reader builds millions of small objects (entries, their references and details) and
-    no reference cycle; the collector would walk them again and again for nothing to free,
-    which took three quarters of the time on a million movements. When it resumes, what was
-    built is a result the caller keeps: it goes straight to the oldest generation (freeze,
-    then unfreeze) instead of being walked once more by the next young collection, unless
-    the application froze objects itself (a pre-forking server does), which we leave alone.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:
-            gc.freeze()
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 def _read(records: Iterable[tuple[int, str]], reader: Reader) -> None:

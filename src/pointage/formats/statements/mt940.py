@@ -20,11 +20,10 @@ field becomes, and what is an issue rather than an error, is in docs/formats/mt9
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 
+from pointage.core.gc_pause import cycle_collection_paused
 from pointage.formats.statements.model import (
     ParseIssue,
     ParseOptions,
@@ -69,7 +68,7 @@ def parse(data: bytes, options: ParseOptions) -> ParseResult:
         raise StatementFileError("the file is empty")
     issues: list[ParseIssue] = []
     reader = _Reader(issues)
-    with _without_cycle_collection():
+    with cycle_collection_paused():
         for tag, record, body in read_fields(text, issues):
             reader.feed(tag, record, body)
         statements = reader.finish()
@@ -82,27 +81,6 @@ def parse(data: bytes, options: ParseOptions) -> ParseResult:
     return ParseResult(
         StatementFormat.MT942 if interim else StatementFormat.MT940, statements, issues
     )
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """A big statement is a million small objects (entries, details) with no reference
-    cycle among them: the cyclic garbage collector would walk them over and over for
-    nothing (100,000 lines: 2.8 s with it, 1.2 s without). Reference counting still frees
-    every temporary object. When the collector resumes, what was built is a result the
-    caller keeps: it goes straight to the oldest generation (freeze, then unfreeze) rather
-    than being walked by the next young collection, unless the application froze objects
-    itself (a pre-forking server does). The collector stays off if it was off."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:
-            gc.freeze()
-            gc.unfreeze()
-        if was_enabled:
-            gc.enable()
 
 
 def decode(data: bytes) -> str:

@@ -16,16 +16,14 @@ The caller commits; nothing here does.
 
 from __future__ import annotations
 
-import gc
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
 from pointage.audit.service import record
 from pointage.core.errors import Conflict, InvalidInput
+from pointage.core.gc_pause import cycle_collection_paused
 from pointage.formats.statements import parse, parse_format_name
 from pointage.formats.statements.checks import balance_issues, statement_name
 from pointage.formats.statements.model import (
@@ -70,7 +68,7 @@ def import_statement_file(
     if known is not None:
         return _already_imported(session, known)
     wanted = parse_format_name(format) if isinstance(format, str) else format
-    with _no_cyclic_gc():
+    with cycle_collection_paused(keep_result=False):
         result = parse(data, wanted, options)
         resolver = AccountResolver(repository, merchant_id)
         checked = check_file(result, resolver, filename, accept_unbalanced=reason is not None)
@@ -196,17 +194,3 @@ def _audit(
             file.id,
             detail={"reason": file.accepted_unbalanced_reason, "statements": checked.unbalanced},
         )
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large file's objects are built: they
-    hold no reference cycles, yet the collector would walk all of them again and again as
-    they pile up. Reference counting still frees memory; the collector resumes after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
