@@ -119,9 +119,9 @@ def test_parse_lists_the_issues_of_a_file_it_could_read(tmp_path: Path) -> None:
     ("content", "args", "message"),
     [
         (None, [], "error: cannot read"),
-        (b"hello, world\n", [], "error: unknown statement format"),
-        (b"", [], "error: the file is empty"),
-        (b"0110278", ["--format", "pdf"], "error: unknown statement format 'pdf'"),
+        (b"hello, world\n", [], "error: {file}: unknown statement format"),
+        (b"", [], "error: {file}: the file is empty"),
+        (b"0110278", ["--format", "pdf"], "error: {file}: unknown statement format 'pdf'"),
     ],
 )
 def test_parse_exits_2_in_one_line_when_the_file_cannot_be_read(
@@ -134,7 +134,7 @@ def test_parse_exits_2_in_one_line_when_the_file_cannot_be_read(
     result = invoke(NO_DATABASE, "parse", path, *args)
 
     assert result.exit_code == 2
-    assert result.output.startswith(message)
+    assert result.output.startswith(message.format(file=path))
     assert len(result.output.strip().splitlines()) == 1
     assert "Traceback" not in result.output
 

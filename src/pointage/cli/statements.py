@@ -64,15 +64,20 @@ def file_errors(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        file = kwargs.get("file")
+        # The message says what and where in the file; the prefix says which file.
+        where = f"{file}: " if isinstance(file, Path) else ""
         try:
             return func(*args, **kwargs)
         except FileRejected as exc:
-            typer.echo(f"error: {exc.message}", err=True)
+            named = isinstance(file, Path) and exc.message.startswith(file.name)
+            message = exc.message if named else where + exc.message
+            typer.echo(f"error: {message}", err=True)
             for line in exc.errors:
                 typer.echo(f"  {line}", err=True)
             raise typer.Exit(FILE_ERROR) from None
         except StatementFileError as exc:
-            typer.echo(f"error: {exc.message}", err=True)
+            typer.echo(f"error: {where}{exc.message}", err=True)
             raise typer.Exit(FILE_ERROR) from None
 
     return wrapper
