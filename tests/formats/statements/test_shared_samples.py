@@ -19,7 +19,7 @@ import pytest
 from pointage.formats.statements import parse
 from pointage.formats.statements.checks import balance_difference
 from pointage.formats.statements.model import ParseOptions, StatementFileError
-from tests.formats.samples import SAMPLES_DIR
+from tests.formats.samples import SAMPLES_DIR, SHARED_SAMPLES_DIR
 
 BROKEN_MARKS = (
     "broken",
@@ -58,6 +58,20 @@ NOT_A_STATEMENT = {"self-provided-empty_non_swift.sta"}
 SAMPLES = sorted(
     path for path in SAMPLES_DIR.glob("*/*") if path.is_file() and path.name != "README.md"
 )
+
+
+@pytest.mark.skipif(
+    not SHARED_SAMPLES_DIR.is_dir(), reason="the team's shared samples are not beside this checkout"
+)
+def test_the_repository_holds_every_shared_sample_unchanged():
+    shared = {
+        path.relative_to(SHARED_SAMPLES_DIR): path.read_bytes()
+        for path in SHARED_SAMPLES_DIR.glob("*/*")
+        if path.is_file()
+    }
+    assert shared
+    for relative, content in shared.items():
+        assert (SAMPLES_DIR / relative).read_bytes() == content, relative
 
 
 def _is_broken(name: str) -> bool:
