@@ -7,9 +7,11 @@ they belong to the caller's unit of work and vanish with it on a rollback.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 
@@ -46,3 +48,46 @@ def insert_rows(
             cursor.close()
     except connection.dialect.loaded_dbapi.IntegrityError as exc:
         raise duplicate(str(exc)) from None
+
+
+# SQLite keeps 2 MiB of pages by default; a million rows grow a table's indexes to hundreds
+# of MiB, and each random key lands on a page that left the cache long ago. 256 MiB for the
+# length of an import saves a fifth of its time.
+BULK_PAGE_CACHE_KIB = 256 * 1024
+
+
+@contextmanager
+def large_page_cache(session: Session) -> Iterator[None]:
+    """Give SQLite a page cache fit for a bulk insert, for the length of the block.
+    PostgreSQL sizes its buffers server-side: nothing to do there."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_PAGE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")
+
+
+def column_dumper(session: Session, column: ColumnElement[Any]) -> Callable[[Any], Any]:
+    """The column type's bind processor for this database, memoised per value: a file
+    repeats each date many times, and rows for `insert_rows` need the driver's types."""
+    dialect = session.get_bind().dialect
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return lambda value: value
+    cache: dict[Any, Any] = {}
+
+    def dump(value: Any) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            if len(cache) > 100_000:  # instants hardly repeat: bound the memory
+                cache.clear()
+            dumped = cache[value] = process(value)
+            return dumped
+
+    return dump

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pointage.core.statuses import OperationType
-from pointage.db.bulk import insert_rows
+from pointage.db.bulk import column_dumper, insert_rows, large_page_cache
 from pointage.payment.models import Transaction
 from pointage.payment.repository import DEAD_REFUND_STATUSES
 from pointage.shop.models import Contract, Shop
@@ -51,7 +51,6 @@ INSERT_COLUMNS = (
     "dispute_flag",
     "updated_at",
 )
-_BULK_PAGE_CACHE_KIB = 256 * 1024
 
 
 class StoredTransaction(NamedTuple):
@@ -130,42 +129,11 @@ class TransactionBulk:
 
     @contextmanager
     def large_page_cache(self) -> Iterator[None]:
-        """Give SQLite a page cache fit for a bulk import, for the length of the block.
-
-        SQLite keeps 2 MiB of pages by default; a million rows grow the table's eight
-        indexes to hundreds of MiB, and each random uuid lands on a page that left the
-        cache long ago. 256 MiB for the length of an import saves a fifth of its time.
-        PostgreSQL sizes its buffers server-side: nothing to do there.
-        """
-        connection = self.session.connection()
-        if connection.dialect.name != "sqlite":
+        with large_page_cache(self.session):
             yield
-            return
-        previous = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
-        connection.exec_driver_sql(f"PRAGMA cache_size = -{_BULK_PAGE_CACHE_KIB}")
-        try:
-            yield
-        finally:
-            connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")
 
     def dumper(self, column: str) -> Callable[[Any], Any]:
-        """The column type's bind processor for this database, memoised per value."""
-        dialect = self.session.get_bind().dialect
-        process = _TABLE.c[column].type.dialect_impl(dialect).bind_processor(dialect)
-        if process is None:
-            return lambda value: value
-        cache: dict[Any, Any] = {}
-
-        def dump(value: Any) -> Any:
-            try:
-                return cache[value]
-            except KeyError:
-                if len(cache) > 100_000:
-                    cache.clear()
-                dumped = cache[value] = process(value)
-                return dumped
-
-        return dump
+        return column_dumper(self.session, _TABLE.c[column])
 
     def insert(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert rows (tuples in INSERT_COLUMNS order, values already dumped)."""

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from pointage.db.bulk import insert_rows
+from pointage.db.bulk import column_dumper, insert_rows, large_page_cache
 from pointage.shop.models import BankAccount
 from pointage.statement.models import (
     BankStatement,
@@ -49,7 +49,6 @@ ENTRY_COLUMNS = (
 )
 _ENTRY_TABLE = StatementEntry.__table__
 _CHUNK = 5_000  # bound parameters per IN (...) query, well under every driver's limit
-_BULK_PAGE_CACHE_KIB = 256 * 1024
 
 
 class KnownFile(NamedTuple):
@@ -230,38 +229,12 @@ class StatementRepository:
         ).all()
 
     def dumper(self, column: str) -> Callable[[Any], Any]:
-        """The entry column type's bind processor for this database, memoised per value
-        (a file repeats each date many times)."""
-        dialect = self.session.get_bind().dialect
-        process = _ENTRY_TABLE.c[column].type.dialect_impl(dialect).bind_processor(dialect)
-        if process is None:
-            return lambda value: value
-        cache: dict[Any, Any] = {}
-
-        def dump(value: Any) -> Any:
-            try:
-                return cache[value]
-            except KeyError:
-                dumped = cache[value] = process(value)
-                return dumped
-
-        return dump
+        return column_dumper(self.session, _ENTRY_TABLE.c[column])
 
     @contextmanager
     def large_page_cache(self) -> Iterator[None]:
-        """A SQLite page cache fit for a bulk insert, for the length of the block: the
-        entries' indexes grow past SQLite's default 2 MiB of cached pages at once.
-        PostgreSQL sizes its buffers server-side: nothing to do there."""
-        connection = self.session.connection()
-        if connection.dialect.name != "sqlite":
+        with large_page_cache(self.session):
             yield
-            return
-        previous = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
-        connection.exec_driver_sql(f"PRAGMA cache_size = -{_BULK_PAGE_CACHE_KIB}")
-        try:
-            yield
-        finally:
-            connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")
 
     def insert_entries(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert rows (tuples in ENTRY_COLUMNS order, values already dumped)."""
