@@ -374,3 +374,61 @@ def test_a_statement_without_a_closing_balance_is_imported_with_a_warning(
         "whether it holds every movement cannot be checked"
     ]
     assert report.statements[0].balance_difference_minor is None
+
+
+def test_the_same_statement_in_another_format_adds_no_movement(
+    session, shop, fake_parser: FakeParser
+) -> None:
+    # The day's CFONB 120 (no bank references), then the same day's camt.053 (with them).
+    cfonb = statement(entry(1_000, "REMISE CB 000123"), entry(1_000, "REMISE CB 000123"))
+    camt = statement(
+        entry(1_000, "REMISE CB 000123", reference="B1"),
+        entry(1_000, "REMISE CB 000123", reference="B2"),
+    )
+    first = run(session, fake_parser.add(b"cfonb", result(cfonb)))
+
+    report = run(session, fake_parser.add(b"camt", result(camt)))
+
+    (known,) = report.statements
+    assert known.already_known and (known.imported, known.skipped) == (0, 2)
+    reason = f"same movement of the same statement imported from file #{first.file_id}"
+    assert known.skip_reasons == {reason: 2}
+    assert stored_amounts(session) == [1_000, 1_000]
+
+
+def test_a_known_statement_still_brings_a_movement_it_did_not_have(
+    session, shop, fake_parser: FakeParser
+) -> None:
+    # Same dated balances, one movement more, one less: the balances say it is the same
+    # statement, the movements are compared one for one.
+    run(session, fake_parser.add(b"a", result(statement(entry(300), entry(-300)))))
+
+    report = run(
+        session,
+        fake_parser.add(
+            b"b",
+            result(
+                statement(
+                    entry(300, reference="R1"), entry(-300, reference="R2"), entry(500), entry(-500)
+                )
+            ),
+        ),
+    )
+
+    (known,) = report.statements
+    assert known.already_known and (known.imported, known.skipped) == (2, 2)
+    assert sorted(stored_amounts(session)) == [-500, -300, 300, 500]
+
+
+def test_statements_with_other_balances_are_not_the_same(
+    session, shop, fake_parser: FakeParser
+) -> None:
+    run(session, fake_parser.add(b"a", result(statement(entry(1_000)))))
+
+    # A bank reference gives the movement another key; other balances, another statement.
+    again = statement(entry(1_000, reference="B1"), opening=100_001)
+    report = run(session, fake_parser.add(b"b", result(again)))
+
+    (other,) = report.statements
+    assert not other.already_known and other.imported == 1
+    assert stored_amounts(session) == [1_000, 1_000]

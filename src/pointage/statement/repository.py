@@ -174,17 +174,15 @@ class StatementRepository:
         return KnownStatement(pk, amount, closing_date)
 
     def identical_statement(self, bank_account_id: int, candidate: BankStatement) -> int | None:
-        """Id of a stored statement of the account with the same dates and balances."""
+        """Id of a stored statement of the account with the same dated balances."""
         s = BankStatement
         same = [
-            getattr(s, name).is_not_distinct_from(getattr(candidate, name))
+            getattr(s, name) == getattr(candidate, name)
             for name in (
                 "opening_amount_minor",
                 "opening_date",
                 "closing_amount_minor",
                 "closing_date",
-                "from_date",
-                "to_date",
             )
         ]
         return self.session.scalar(
@@ -192,6 +190,14 @@ class StatementRepository:
         )
 
     # Entries
+
+    def movements_of_statement(self, statement_id: int) -> list[tuple[Any, ...]]:
+        """(booking date, value date, amount, file id) of each entry stored with it."""
+        e = StatementEntry
+        query = select(e.booking_date, e.value_date, e.amount_minor, e.file_id).where(
+            e.statement_id == statement_id
+        )
+        return [tuple(row) for row in self.session.execute(query)]
 
     def keys_between(
         self, bank_account_id: int, first: date | None, last: date | None, undated: bool

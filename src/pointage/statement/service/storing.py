@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -113,19 +113,19 @@ def _statement_report(statement: Statement, account: BankAccount) -> StatementRe
 
 
 def _signature(account_id: int, row: BankStatement) -> tuple[Any, ...] | None:
-    """What makes two statements the same one; None for a statement without balances,
-    which nothing identifies (its entries are still de-duplicated one by one)."""
-    if row.opening_amount_minor is None and row.closing_amount_minor is None:
-        return None
-    return (
-        account_id,
+    """What makes two statements the same one, whatever the format they came in: the
+    account's balance on a date and its balance on a later date. None for a statement
+    without both dated balances, which nothing identifies (its entries are still
+    de-duplicated one by one)."""
+    balances = (
         row.opening_amount_minor,
         row.opening_date,
         row.closing_amount_minor,
         row.closing_date,
-        row.from_date,
-        row.to_date,
     )
+    if any(value is None for value in balances):
+        return None
+    return (account_id, *balances)
 
 
 def _continuity(
@@ -171,12 +171,43 @@ def store_entries(
     with repository.large_page_cache():
         for item, entries in zip(planned, keyed, strict=True):
             new = _new_entries(item, entries, known[item.account.id], seen_refs)
+            if item.known_id is not None and new:
+                new = _not_in_known_statement(repository, item, new)
             item.report.imported = len(new)
             for start in range(0, len(new), INSERT_CHUNK):
                 chunk = new[start : start + INSERT_CHUNK]
                 repository.insert_entries(
                     rows.rows(item.account.id, item.statement_id, item.account.currency, chunk)
                 )
+
+
+def _not_in_known_statement(
+    repository: StatementRepository, item: PlannedStatement, new: list[tuple[Entry, str]]
+) -> list[tuple[Entry, str]]:
+    """The entries of a statement stored before that are not among its stored movements.
+
+    The same statement sent in two formats (the CFONB 120 and the camt.053 of a day) gives
+    its movements different keys: camt has bank references, CFONB has none. Its dated
+    balances say it is the same statement; its movements are then matched by dates and
+    amount, one for one, so that none is imported twice.
+    """
+    stored: Counter[tuple[Any, ...]] = Counter()
+    files: dict[tuple[Any, ...], int] = {}
+    for booking_date, value_date, amount, file_id in repository.movements_of_statement(
+        item.statement_id
+    ):
+        stored[booking_date, value_date, amount] += 1
+        files[booking_date, value_date, amount] = file_id
+    kept: list[tuple[Entry, str]] = []
+    for entry, key in new:
+        movement = (entry.booking_date, entry.value_date, entry.amount_minor)
+        if stored[movement] > 0:
+            stored[movement] -= 1
+            reason = f"same movement of the same statement imported from file #{files[movement]}"
+            item.report.skip_reasons[reason] += 1
+        else:
+            kept.append((entry, key))
+    return kept
 
 
 def _keys(
