@@ -124,7 +124,7 @@ def test_an_unbalanced_file_is_refused_unless_accepted_with_a_reason(client, key
 
 @pytest.mark.parametrize(
     ("fields", "param"),
-    [({"format": "pdf"}, None), ({"lenient": "perhaps"}, "lenient")],
+    [({"format": "pdf"}, "format"), ({"lenient": "perhaps"}, "lenient")],
 )
 def test_bad_form_fields_are_refused(client, keys, fields, param) -> None:
     response = upload(client, keys, EXAMPLE.read_bytes(), **fields)
@@ -144,6 +144,23 @@ def test_the_format_can_be_forced(client, keys) -> None:
     response = upload(client, keys, EXAMPLE.read_bytes(), format="mt940")
 
     assert response.status_code == 422  # not an MT940 file: the parser says so
+
+
+def test_an_unreadable_file_is_refused_with_its_name_and_record(client, keys, session) -> None:
+    bomb = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa">]>\n'
+        b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">&a;</Document>'
+    )
+    response = client.post(
+        "/v1/statements", files={"file": ("bomb.xml", bomb)}, auth=(SHOP, keys[SHOP])
+    )
+
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["code"] == "statement_file_unreadable"
+    assert problem["param"] == "file"
+    assert problem["detail"].startswith("bomb.xml: record 2: ")
+    assert count(session, StatementFile) == 0
 
 
 def test_another_merchants_file_is_not_found(client, keys) -> None:

@@ -17,8 +17,8 @@ from starlette.exceptions import HTTPException
 from starlette.types import Message
 
 from pointage.core.errors import InvalidInput, NotFound
-from pointage.formats.statements import FORMAT_CHOICES
-from pointage.formats.statements.model import ParseOptions
+from pointage.formats.statements import FORMAT_CHOICES, parse_format_name
+from pointage.formats.statements.model import ParseOptions, StatementFileError
 from pointage.statement.schemas import StatementFileOut
 from pointage.statement.service import file_summary, import_statement_file
 from pointage.web.auth import BasicCredentials, CurrentShop
@@ -154,16 +154,27 @@ def post_statement(
     """Import a bank file (CFONB 120, camt.052/053/054, MT940/MT942, OFX) for the
     accounts of the shop's merchant: all of it, or nothing with every problem listed (422).
     Movements already known are skipped; see docs/statements.md."""
-    report = import_statement_file(
-        session,
-        upload.data,
-        filename=upload.filename,
-        actor=f"api:{shop.shop_id}",
-        format=upload.format,
-        options=ParseOptions(lenient=upload.lenient),
-        accept_unbalanced_reason=upload.accept_unbalanced_reason,
-        merchant_id=shop.merchant_id,
-    )
+    if upload.format is not None:
+        try:
+            parse_format_name(upload.format)
+        except StatementFileError as exc:
+            raise InvalidInput(exc.message, param="format") from None
+    try:
+        report = import_statement_file(
+            session,
+            upload.data,
+            filename=upload.filename,
+            actor=f"api:{shop.shop_id}",
+            format=upload.format,
+            options=ParseOptions(lenient=upload.lenient),
+            accept_unbalanced_reason=upload.accept_unbalanced_reason,
+            merchant_id=shop.merchant_id,
+        )
+    except StatementFileError as exc:
+        # The parser knows the record, not the file: the answer names both.
+        unreadable = StatementFileError(f"{upload.filename}: {exc.message}")
+        unreadable.param = "file"
+        raise unreadable from None
     if report.already_imported:
         response.status_code = status.HTTP_200_OK
     return StatementFileOut.of(report)
