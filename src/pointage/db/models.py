@@ -3,6 +3,16 @@
 from pointage.audit.models import AuditEvent
 from pointage.db.base import Base
 from pointage.payment.models import Operation, Transaction
+from pointage.reconciliation.models import (
+    Match,
+    MatchEntry,
+    MatchRemittance,
+    MatchReversal,
+    MatchTransaction,
+    ReconciliationRun,
+    RunOpenItem,
+    Suggestion,
+)
 from pointage.remittance.models import CaptureBatchRun, Remittance
 from pointage.shop.models import BankAccount, Contract, Merchant, Shop
 from pointage.statement.models import (
@@ -20,11 +30,19 @@ __all__ = [
     "CaptureBatchRun",
     "Contract",
     "CsvMappingProfile",
+    "Match",
+    "MatchEntry",
+    "MatchRemittance",
+    "MatchReversal",
+    "MatchTransaction",
     "Merchant",
     "Operation",
+    "ReconciliationRun",
     "Remittance",
+    "RunOpenItem",
     "Shop",
     "StatementEntry",
     "StatementFile",
+    "Suggestion",
     "Transaction",
 ]

@@ -73,6 +73,12 @@ class Contract(Base):
     settlement_mode: Mapped[str] = mapped_column(String(5), default="net")
     # Business days between the remittance date and the credit on the bank account.
     credit_delay_days: Mapped[int] = mapped_column(Integer, default=1)
+    # Business days after the expected credit date before an uncredited payment is shown
+    # "to review" rather than "pending".
+    grace_business_days: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    # How far (minor units) the bank's own commission may be from the schedule's and the
+    # credit still count as explained.
+    fee_tolerance_minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Local time (shop time zone) at which the daily capture batch runs.
     cutoff_time: Mapped[time] = mapped_column(Time, default=time(23, 0))
     # Card brands this contract acquires (comma-separated, e.g. "CB,VISA,MASTERCARD").

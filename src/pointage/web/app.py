@@ -18,6 +18,8 @@ from pointage import __version__
 from pointage.db.session import make_engine, make_session_factory
 from pointage.jobs.scheduler import CaptureScheduler
 from pointage.payment import api as payment_api
+from pointage.reconciliation import api_manual as reconciliation_manual_api
+from pointage.reconciliation import api_runs as reconciliation_runs_api
 from pointage.settings import Settings
 from pointage.statement import api as statement_api
 from pointage.web import errors
@@ -58,6 +60,8 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     app.include_router(payment_api.router)
     app.include_router(statement_api.router)
+    app.include_router(reconciliation_runs_api.router)
+    app.include_router(reconciliation_manual_api.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -1,0 +1,1 @@
+"""Every query of the reconciliation package, one module per concern."""
