@@ -166,6 +166,9 @@ def test_create_contract_normalises_the_brands(session: Session) -> None:
         ({"brands": ""}, "brands", "comma-separated"),
         ({"brands": "CB,,VISA"}, "brands", "comma-separated"),
         ({"brands": "CB;VISA"}, "brands", "comma-separated"),
+        ({"grace_business_days": -1}, "grace_business_days", "0 to 30 business days"),
+        ({"grace_business_days": 31}, "grace_business_days", "0 to 30 business days"),
+        ({"fee_tolerance_minor": -1}, "fee_tolerance_minor", "0 to 100000"),
     ],
 )
 def test_create_contract_refuses_bad_input(

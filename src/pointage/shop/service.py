@@ -123,9 +123,12 @@ def create_contract(
     credit_delay_days: int = 1,
     cutoff_time: time = time(23, 0),
     brands: str = "CB,VISA,MASTERCARD",
+    grace_business_days: int = 2,
+    fee_tolerance_minor: int = 0,
     actor: str = "system",
 ) -> Contract:
     _check_contract_terms(number, fee_rate_bp, fee_fixed_minor, settlement_mode, credit_delay_days)
+    _check_reconciliation_terms(grace_business_days, fee_tolerance_minor)
     brand_list = _brand_list(brands)
     if bank_account.merchant_id != shop.merchant_id:
         raise InvalidInput("the bank account belongs to another merchant", param="bank_account")
@@ -143,10 +146,23 @@ def create_contract(
         credit_delay_days=credit_delay_days,
         cutoff_time=cutoff_time,
         brands=",".join(brand_list),
+        grace_business_days=grace_business_days,
+        fee_tolerance_minor=fee_tolerance_minor,
     )
     repo.add(contract)
     record(session, actor, "contract.created", "contract", contract.number, shop_pk=shop.id)
     return contract
+
+
+def _check_reconciliation_terms(grace_business_days: int, fee_tolerance_minor: int) -> None:
+    if not 0 <= grace_business_days <= 30:
+        raise InvalidInput(
+            "grace period must be 0 to 30 business days", param="grace_business_days"
+        )
+    if not 0 <= fee_tolerance_minor <= 100_000:
+        raise InvalidInput(
+            "commission tolerance must be 0 to 100000 minor units", param="fee_tolerance_minor"
+        )
 
 
 def _check_contract_terms(
