@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pointage.matching.settings import PatternError, bank_patterns_from_json
+
 # Development default, refused in production by the validator below.
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0000"  # noqa: S105
 
@@ -47,11 +49,37 @@ class Settings(BaseSettings):
         description="Largest bank statement file POST /v1/statements accepts, in bytes.",
     )
     log_level: Literal["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"] = "INFO"
+    remittance_patterns: str = Field(
+        default="",
+        description="JSON object: bank code → regular expressions that find the remittance "
+        "number (named group `number`) in that bank's lines, tried before the generic ones.",
+    )
+    reconcile_after_import: bool = Field(
+        default=True,
+        description="Run reconciliation for the merchant after a statement import that "
+        "imported entries.",
+    )
+    reconcile_auto_threshold: int = Field(
+        default=70,
+        ge=1,
+        description="Score from which the engine applies a unique best match automatically.",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_case_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("remittance_patterns")
+    @classmethod
+    def _usable_patterns(cls, value: str) -> str:
+        # Checked at start-up: a bad pattern stops the process with the bank and index
+        # named, rather than a run failing later.
+        try:
+            bank_patterns_from_json(value)
+        except PatternError as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
     @field_validator("database_url")
     @classmethod

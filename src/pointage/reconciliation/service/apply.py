@@ -1,0 +1,203 @@
+"""A run's middle: load what is open, let the engine decide, store its decisions.
+
+The engine is a parameter (`engine`, `clues`) so that the storing can be tested on
+decisions chosen by the test; by default it is `pointage.matching.engine.reconcile`.
+Nothing here commits: the run's transaction makes it all-or-nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pointage.matching.model import (
+    BankMovement,
+    ChargebackClue,
+    Criterion,
+    EngineInput,
+    EngineResult,
+    OpenItem,
+    OpenReason,
+    Proposal,
+    Rule,
+)
+from pointage.matching.settings import EngineSettings
+from pointage.reconciliation.models import ClaimRole, MatchOrigin, SuggestionStatus
+from pointage.reconciliation.repository import runs as queries
+
+Engine = Callable[[EngineInput, EngineSettings], EngineResult]
+Clues = Callable[[Sequence[BankMovement], EngineSettings], list[ChargebackClue]]
+ENGINE_ACTOR = "engine"
+
+
+def default_engine(data: EngineInput, settings: EngineSettings) -> EngineResult:
+    from pointage.matching.engine import reconcile
+
+    return reconcile(data, settings)
+
+
+def default_clues(
+    entries: Sequence[BankMovement], settings: EngineSettings
+) -> list[ChargebackClue]:
+    from pointage.matching.chargebacks import chargeback_clues
+
+    return chargeback_clues(entries, settings)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the engine decided on what was open, plus what the app ring keeps apart."""
+
+    data: EngineInput
+    result: EngineResult
+    reversals: tuple[OpenItem, ...]  # reversal entries, never matched automatically
+
+
+def decide(
+    session: Session,
+    merchant_id: int,
+    today: date,
+    settings: EngineSettings,
+    *,
+    engine: Engine = default_engine,
+    clues: Clues = default_clues,
+) -> Decision:
+    remittances = queries.open_remittances(session, merchant_id)
+    entries, reversal_ids = queries.unclaimed_entries(session, merchant_id)
+    payments = queries.chargeback_candidates(
+        session, merchant_id, clues(entries, settings), settings.chargeback_max_age_days
+    )
+    data = EngineInput(remittances=remittances, entries=entries, payments=payments, today=today)
+    reversals = tuple(
+        OpenItem(
+            "entry",
+            entry_id,
+            OpenReason.NOT_GATEWAY,
+            "the bank reverses an earlier movement here: a person checks it",
+        )
+        for entry_id in reversal_ids
+    )
+    return Decision(data, engine(data, settings), reversals)
+
+
+# -- storing ----------------------------------------------------------------------------------
+
+
+def roles_of(rule: Rule | str) -> tuple[ClaimRole, ClaimRole, ClaimRole]:
+    """The roles a match of `rule` claims its entries, remittances and transactions in."""
+    if rule == Rule.COMMISSION_DEBIT:
+        return ClaimRole.FEE, ClaimRole.FEE, ClaimRole.FEE
+    if rule == Rule.CHARGEBACK:
+        return ClaimRole.CHARGEBACK, ClaimRole.CHARGEBACK, ClaimRole.CHARGEBACK
+    return ClaimRole.CREDIT, ClaimRole.CREDIT, ClaimRole.CREDIT
+
+
+def evidence_of(criteria: Iterable[Criterion]) -> list[dict[str, Any]]:
+    """The criteria as stored on a match or a suggestion, in order."""
+    return [
+        {
+            "name": c.name,
+            "expected": c.expected,
+            "actual": c.actual,
+            "outcome": c.outcome.value,
+            "points": c.points,
+            "note": c.note,
+        }
+        for c in criteria
+    ]
+
+
+def claim_key(proposal: Proposal) -> str:
+    """What a proposal would claim, as 'e:1,2|r:7|t:' (sorted ids): a suggestion rejected
+    once is not proposed again while it would claim the same rows."""
+
+    def ids(values: Iterable[int]) -> str:
+        return ",".join(str(v) for v in sorted(values))
+
+    return (
+        f"e:{ids(proposal.entry_ids)}|r:{ids(proposal.remittance_ids)}"
+        f"|t:{ids(proposal.transaction_ids)}"
+    )
+
+
+def _common(proposal: Proposal, merchant_id: int, run_id: int, at: datetime) -> dict[str, Any]:
+    return {
+        "merchant_id": merchant_id,
+        "run_id": run_id,
+        "rule": proposal.rule.value,
+        "score": proposal.score,
+        "evidence": evidence_of(proposal.criteria),
+        "difference_minor": proposal.difference_minor,
+        "late_business_days": proposal.late_business_days,
+        "anomaly": proposal.anomaly,
+        "created_at": at,
+    }
+
+
+def store_matches(
+    session: Session, merchant_id: int, run_id: int, matches: Sequence[Proposal], at: datetime
+) -> list[int]:
+    """Store the automatic matches and their claims; their ids, in order."""
+    rows = [
+        {
+            **_common(p, merchant_id, run_id, at),
+            "origin": MatchOrigin.ENGINE.value,
+            "actor": ENGINE_ACTOR,
+            "comment": None,
+            "suggestion_id": None,
+            "reversed_at": None,
+        }
+        for p in matches
+    ]
+    ids = queries.insert_matches(session, rows)
+    entries: list[tuple[int, int, str]] = []
+    remittances: list[tuple[int, int, str]] = []
+    transactions: list[tuple[int, int, str]] = []
+    for match_id, proposal in zip(ids, matches, strict=True):
+        entry_role, remittance_role, transaction_role = roles_of(proposal.rule)
+        entries += [(match_id, i, entry_role.value) for i in proposal.entry_ids]
+        remittances += [(match_id, i, remittance_role.value) for i in proposal.remittance_ids]
+        transactions += [(match_id, i, transaction_role.value) for i in proposal.transaction_ids]
+    queries.insert_claims(
+        session, entries=entries, remittances=remittances, transactions=transactions
+    )
+    return ids
+
+
+def fresh_suggestions(
+    suggestions: Sequence[Proposal], rejected: set[str]
+) -> tuple[list[Proposal], int]:
+    """The suggestions a person has not rejected before, and how many were left out."""
+    kept = [s for s in suggestions if claim_key(s) not in rejected]
+    return kept, len(suggestions) - len(kept)
+
+
+def store_suggestions(
+    session: Session, merchant_id: int, run_id: int, suggestions: Sequence[Proposal], at: datetime
+) -> list[int]:
+    """Replace the merchant's open suggestions by this run's: the earlier ones are marked
+    superseded (kept in the history), the new ones inserted."""
+    queries.supersede_open_suggestions(session, merchant_id, at)
+    rows = [
+        {
+            **_common(s, merchant_id, run_id, at),
+            "entry_ids": sorted(s.entry_ids),
+            "remittance_ids": sorted(s.remittance_ids),
+            "transaction_ids": sorted(s.transaction_ids),
+            "reason": s.reason,
+            "claim_key": claim_key(s),
+            "status": SuggestionStatus.OPEN.value,
+        }
+        for s in suggestions
+    ]
+    return queries.insert_suggestions(session, rows)
+
+
+def store_open_items(session: Session, run_id: int, items: Iterable[OpenItem]) -> None:
+    queries.insert_open_items(
+        session, run_id, ((i.kind, i.id, i.reason.value, i.detail) for i in items)
+    )
