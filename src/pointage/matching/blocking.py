@@ -1,0 +1,148 @@
+"""Stage 2, block: which lines a remittance is compared with at all.
+
+A line is a candidate for a remittance only on the remittance's bank account, in the
+account's currency, with a value date inside the remittance's window: from
+`window_before_business_days` before its expected credit date to
+`window_after_business_days` after. Inside that, the indexes find the lines by amount (each
+amount variant, within the contract's tolerance) and by number (lines naming the
+remittance's number), so that no remittance is ever compared with every line.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from pointage.matching.days import BusinessDays
+from pointage.matching.model import BankMovement, ExpectedCredit
+from pointage.matching.normalise import variants
+from pointage.matching.references import LineText
+from pointage.matching.settings import EngineSettings
+
+
+class Blocks:
+    """The lines of a run indexed for the remittances looking for them."""
+
+    def __init__(
+        self,
+        entries: Sequence[BankMovement],
+        texts: dict[int, LineText],
+        days: BusinessDays,
+        settings: EngineSettings,
+    ) -> None:
+        self.entries = {entry.id: entry for entry in entries}
+        self.texts = texts
+        self.days = days
+        self.before = settings.window_before_business_days
+        self.after = settings.window_after_business_days
+        self.ordinals = {entry.id: days.ordinal(entry.value_date) for entry in entries}
+        self._by_amount: dict[tuple[int, str, int], list[int]] = defaultdict(list)
+        self._by_number: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self._amounts: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
+        self._by_day: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
+        for entry in entries:
+            self._by_amount[(entry.account_id, entry.currency, entry.amount_minor)].append(entry.id)
+            self._amounts[(entry.account_id, entry.currency)].append((entry.amount_minor, entry.id))
+            self._by_day[(entry.account_id, entry.currency)].append(
+                (self.ordinals[entry.id], entry.id)
+            )
+            line = texts[entry.id]
+            for number in line.numbers | line.hit_numbers:
+                self._by_number[(entry.account_id, number)].append(entry.id)
+        for rows in (*self._amounts.values(), *self._by_day.values()):
+            rows.sort()
+
+    def expected_ordinal(self, remittance: ExpectedCredit) -> int:
+        return self.days.expected_ordinal(remittance.expected_credit_date)
+
+    def in_window(self, remittance: ExpectedCredit, entry_id: int) -> bool:
+        entry = self.entries[entry_id]
+        if entry.account_id != remittance.account_id:
+            return False
+        if entry.currency != remittance.account_currency:
+            return False
+        offset = self.ordinals[entry_id] - self.expected_ordinal(remittance)
+        return -self.before <= offset <= self.after
+
+    def by_amount(self, remittance: ExpectedCredit, amounts: Iterable[int]) -> list[int]:
+        """Lines in the window booked one of `amounts`, or within the contract's tolerance."""
+        account, currency = remittance.account_id, remittance.account_currency
+        tolerance = remittance.fee_schedule.tolerance_minor
+        found: list[int] = []
+        for amount in amounts:
+            if tolerance <= 0:
+                found.extend(self._by_amount.get((account, currency, amount), ()))
+                continue
+            rows = self._amounts.get((account, currency), [])
+            low = bisect_left(rows, (amount - tolerance, -1))
+            high = bisect_right(rows, (amount + tolerance, 1 << 62))
+            found.extend(entry_id for _, entry_id in rows[low:high])
+        return _unique(e for e in found if self.in_window(remittance, e))
+
+    def by_variants(self, remittance: ExpectedCredit) -> list[int]:
+        return self.by_amount(remittance, (v.amount_minor for v in variants(remittance)))
+
+    def by_number(self, remittance: ExpectedCredit) -> list[int]:
+        """Lines in the window naming the remittance's number (with or without contract)."""
+        found = self._by_number.get((remittance.account_id, remittance.number), ())
+        return _unique(e for e in found if self.in_window(remittance, e))
+
+    def near(self, remittance: ExpectedCredit, limit: int) -> list[int]:
+        """Lines in the window of the remittance's account, the nearest to its expected date
+        first, at most `limit`."""
+        rows = self._by_day.get((remittance.account_id, remittance.account_currency), [])
+        centre = self.expected_ordinal(remittance)
+        low = bisect_left(rows, (centre - self.before, -1))
+        high = bisect_right(rows, (centre + self.after, 1 << 62))
+        inside = sorted(rows[low:high], key=lambda row: (abs(row[0] - centre), row[1]))
+        return [entry_id for _, entry_id in inside[:limit]]
+
+
+class RemittanceIndex:
+    """Remittances by account and number, and by account in expected-date order: how a
+    line finds the remittances it names, or those whose window holds its date."""
+
+    def __init__(self, remittances: Iterable[ExpectedCredit], blocks: Blocks) -> None:
+        self.blocks = blocks
+        self._by_number: dict[tuple[int, int], list[ExpectedCredit]] = defaultdict(list)
+        self._by_day: dict[tuple[int, str], list[tuple[int, int, ExpectedCredit]]] = defaultdict(
+            list
+        )
+        for remittance in remittances:
+            self._by_number[(remittance.account_id, remittance.number)].append(remittance)
+            key = (remittance.account_id, remittance.account_currency)
+            self._by_day[key].append(
+                (blocks.expected_ordinal(remittance), remittance.id, remittance)
+            )
+        for rows in self._by_day.values():
+            rows.sort(key=lambda row: (row[0], row[1]))
+        self._keys = {key: [row[0] for row in rows] for key, rows in self._by_day.items()}
+
+    def named_by(self, entry_id: int) -> list[ExpectedCredit]:
+        """Remittances of the line's account whose number the line writes, in window."""
+        entry = self.blocks.entries[entry_id]
+        line = self.blocks.texts[entry_id]
+        found = []
+        for number in line.numbers | line.hit_numbers:
+            for remittance in self._by_number.get((entry.account_id, number), ()):
+                if self.blocks.in_window(remittance, entry_id):
+                    found.append(remittance)
+        return sorted(found, key=lambda r: r.id)
+
+    def around(self, entry_id: int, limit: int) -> list[ExpectedCredit]:
+        """Remittances whose window holds the line's value date, nearest first, at most
+        `limit`."""
+        entry = self.blocks.entries[entry_id]
+        rows = self._by_day.get((entry.account_id, entry.currency), [])
+        keys = self._keys.get((entry.account_id, entry.currency), [])
+        ordinal = self.blocks.ordinals[entry_id]
+        # offset = ordinal - expected must lie in [-before, after].
+        low = bisect_left(keys, ordinal - self.blocks.after)
+        high = bisect_right(keys, ordinal + self.blocks.before)
+        inside = sorted(rows[low:high], key=lambda row: (abs(ordinal - row[0]), row[1]))
+        return [row[2] for row in inside[:limit]]
+
+
+def _unique(ids: Iterable[int]) -> list[int]:
+    return sorted(set(ids))

@@ -1,0 +1,98 @@
+"""Stage 1, normalise: the amounts a remittance may be credited, and what a line looks like.
+
+A remittance is not always credited its expected amount: a net-settled contract may be
+credited the gross and debited its fee apart, and an acquirer may compute its fee on the
+remittance's total rather than payment by payment. Each such amount is a variant, with the
+sentence that explains it; a credit equal to a variant is explained, not an anomaly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pointage.core.money import percentage_of
+from pointage.core.statuses import SettlementMode
+from pointage.matching.model import BankMovement, ExpectedCredit
+from pointage.matching.references import LineText
+
+# Card movements by their operation code: CFONB 30 (card remittance credited), 36 (card
+# remittance debited: more refunds than payments), and the ISO 20022 card family.
+CARD_CODES = frozenset({"30", "36"})
+ISO_CARD_FAMILY = "PMNT/CCRD/"
+# References that are the bank's own identifier of a booked line: a line booked twice
+# gets two different ones, so they do not tell a copy from its original.
+LINE_IDENTIFIERS = frozenset({"AcctSvcrRef", "FITID", "bank_reference"})
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """An amount the remittance may be credited, and why."""
+
+    name: str  # "expected credit", "net", "gross less refunds", "fee on the total"
+    amount_minor: int
+    note: str
+
+
+def variants(remittance: ExpectedCredit) -> tuple[Variant, ...]:
+    """The amounts of a remittance, expected credit first; an amount appears once, under
+    its first name."""
+    r = remittance
+    gross_less_refunds = r.gross_minor - r.refunds_minor
+    schedule = r.fee_schedule
+    fee_on_total = percentage_of(r.gross_minor, schedule.rate_bp) + (
+        schedule.fixed_minor * r.payment_count
+    )
+    gross_settled = r.settlement_mode == SettlementMode.GROSS.value
+    candidates = (
+        Variant(
+            "expected credit",
+            r.expected_credit_minor,
+            "gross less refunds: the fee is debited apart" if gross_settled else "net of fees",
+        ),
+        Variant("net", r.net_minor, "net: the acquirer kept its fee"),
+        Variant(
+            "gross less refunds",
+            gross_less_refunds,
+            "gross credited: the fee is to be debited apart",
+        ),
+        Variant(
+            "fee on the total",
+            gross_less_refunds - fee_on_total,
+            "net, with the fee computed on the remittance's total",
+        ),
+    )
+    seen: set[int] = set()
+    unique = []
+    for variant in candidates:
+        if variant.amount_minor not in seen:
+            seen.add(variant.amount_minor)
+            unique.append(variant)
+    return tuple(unique)
+
+
+def is_card_code(code: str | None) -> bool:
+    return code is not None and (code in CARD_CODES or code.startswith(ISO_CARD_FAMILY))
+
+
+def looks_like_card(entry: BankMovement, line: LineText) -> bool:
+    """A card movement by its code, or a line naming a remittance."""
+    return is_card_code(entry.bank_operation_code) or bool(line.hits)
+
+
+def content_key(entry: BankMovement) -> tuple[object, ...]:
+    """What two lines booked twice have in common: everything but their place in the file
+    and the bank's own identifier of each booking."""
+    references = tuple(
+        sorted((k, v) for k, v in entry.references.items() if k not in LINE_IDENTIFIERS)
+    )
+    return (
+        entry.account_id,
+        entry.amount_minor,
+        entry.currency,
+        entry.value_date,
+        entry.booking_date,
+        entry.label,
+        entry.bank_operation_code,
+        references,
+        entry.details,
+    )
