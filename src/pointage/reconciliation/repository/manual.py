@@ -98,10 +98,13 @@ def remittances_in_scope(
 
 
 def _transactions(scope: Scope) -> Select[Transaction]:
+    # Statuses are written by set-based UPDATEs that bypass the identity map: a transaction
+    # already loaded in this session is read again, not shown as it was.
     query = (
         select(Transaction)
         .join(Shop, Shop.id == Transaction.shop_id)
         .where(Shop.merchant_id == scope.merchant_id)
+        .execution_options(populate_existing=True)
     )
     if scope.shop_pk is not None:
         query = query.where(Transaction.shop_id == scope.shop_pk)
