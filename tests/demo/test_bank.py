@@ -227,7 +227,9 @@ def test_a_remittance_of_refunds_is_debited_and_an_empty_one_not_booked():
     ("first_day", "last_day", "statements", "anomalies"),
     [
         (date(2026, 3, 28), date(2026, 3, 29), 0, set()),  # a weekend: no statement at all
-        (date(2026, 3, 27), date(2026, 3, 31), 6, {"missing", "short", "duplicate"}),
+        # Too short for a credit to be overdue: no missing one.
+        (date(2026, 3, 27), date(2026, 3, 31), 6, {"short", "duplicate"}),
+        (date(2026, 3, 20), date(2026, 3, 31), 16, {"missing", "short", "late", "duplicate"}),
     ],
 )
 def test_a_short_demo_books_what_fits_in_it(first_day, last_day, statements, anomalies):

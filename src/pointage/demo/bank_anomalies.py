@@ -1,6 +1,6 @@
 """The mistakes the demo bank makes on purpose, one of each, for reconciliation to find.
 
-- missing: a remittance that was due and is never credited;
+- missing: a remittance that was due and is never credited, overdue by the last day;
 - short: a remittance credited a few euros less than expected;
 - late: a remittance credited three to five business days after its expected date;
 - duplicate: a remittance credit line booked twice in the same statement.
@@ -29,6 +29,10 @@ from pointage.demo.bank_model import (
 MIN_AMOUNT_MINOR = 20_00
 SHORT_BY_RANGE = (2_00, 9_00)
 LATE_BY_RANGE = (3, 5)
+# Reconciliation calls a credit missing only once its expected date and the contract's grace
+# period (2 business days for the demo's contracts) are past: the missing credit is one
+# expected this many business days before the last day or earlier, so the demo shows it.
+MISSING_AFTER_BUSINESS_DAYS = 2 + 1
 
 
 def choose(
@@ -51,14 +55,21 @@ def choose(
     in_time = [r for r in eligible if r.expected_credit_date <= late_deadline]
     if in_time:
         picks[_key(rng.choice(in_time))] = Anomaly(AnomalyKind.LATE, late_by_business_days=late_by)
-    for anomaly in (
-        Anomaly(AnomalyKind.MISSING),
-        Anomaly(AnomalyKind.SHORT, short_by_minor=rng.randint(*SHORT_BY_RANGE)),
+    for anomaly, candidates in (
+        (
+            Anomaly(AnomalyKind.MISSING),
+            [r for r in eligible if _overdue_on(r.expected_credit_date, last_day)],
+        ),
+        (Anomaly(AnomalyKind.SHORT, short_by_minor=rng.randint(*SHORT_BY_RANGE)), eligible),
     ):
-        remaining = [r for r in eligible if _key(r) not in picks]
+        remaining = [r for r in candidates if _key(r) not in picks]
         if remaining:
             picks[_key(rng.choice(remaining))] = anomaly
     return picks
+
+
+def _overdue_on(expected_credit_date: date, day: date) -> bool:
+    return add_business_days(expected_credit_date, MISSING_AFTER_BUSINESS_DAYS) <= day
 
 
 def _key(remittance: RemittanceInput) -> tuple[str, int]:
