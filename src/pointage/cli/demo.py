@@ -15,8 +15,12 @@ from sqlalchemy.exc import OperationalError
 from pointage.cli.common import fail, load_settings, session_scope, user_errors
 from pointage.core.errors import InvalidInput
 from pointage.demo import repository
+from pointage.demo.bank_files import GROUND_TRUTH
 from pointage.demo.runner import BankSummary, DemoOptions, DemoSummary, build_demo
 from pointage.demo.setup import MERCHANT_NAME
+from pointage.demo.verify import load_truth, report_lines, verify
+from pointage.demo.verify_queries import demo_facts, demo_merchant_id
+from pointage.settings import Settings
 
 
 @user_errors
@@ -46,6 +50,15 @@ def demo(
             file_okay=False,
         ),
     ] = Path("demo-bank"),
+    verify_truth: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Compare the demo's reconciliation with the bank's ground truth (precision, "
+            "recall, injected anomalies); builds the demo first only if it is not there. "
+            "Exits 1 when a requirement is not met.",
+        ),
+    ] = False,
 ) -> None:
     """Create a demo merchant (two shops, three contracts) and simulate its card payments,
     merchant operations and daily capture batches, then the bank statements of its accounts,
@@ -64,18 +77,38 @@ def demo(
         with session_scope(settings) as session:
             if not repository.schema_present(session):
                 raise InvalidInput("the database has no tables yet: run `pointage db upgrade`")
-            if if_empty and repository.any_shop(session):
+            if verify_truth and demo_merchant_id(session) is not None:
+                summary = None  # the demo is there: measure it as it is
+            elif if_empty and repository.any_shop(session):
                 typer.echo("demo: the database already has shops, nothing to do")
-                return
-            summary = build_demo(
-                session, options, secret_key=settings.secret_key, now=datetime.now(UTC)
-            )
-            if credentials_json is not None:
-                # Inside the unit of work: if the file cannot be written, nothing is kept.
-                write_credentials(credentials_json, summary)
+                summary = None
+            else:
+                summary = build_demo(
+                    session, options, secret_key=settings.secret_key, now=datetime.now(UTC)
+                )
+                if credentials_json is not None:
+                    # Inside the unit of work: if the file cannot be written, nothing is kept.
+                    write_credentials(credentials_json, summary)
     except OperationalError as exc:
         fail(f"cannot use the database: {str(exc.orig).splitlines()[0]}")
-    print_summary(summary, credentials_json, time.perf_counter() - started)
+    if summary is not None:
+        print_summary(summary, credentials_json, time.perf_counter() - started)
+    if verify_truth:
+        verify_demo(settings, bank_dir)
+
+
+def verify_demo(settings: Settings, bank_dir: Path) -> None:
+    """Measure the committed demo against DIR/ground-truth.json; exit 1 when it falls short."""
+    truth = load_truth(bank_dir / GROUND_TRUTH)
+    with session_scope(settings) as session:
+        merchant_id = demo_merchant_id(session)
+        if merchant_id is None:
+            raise InvalidInput("this database has no demo to verify: run `pointage demo` first")
+        result = verify(truth, demo_facts(session, merchant_id))
+    for line in report_lines(truth, result):
+        typer.echo(line)
+    if not result.passed:
+        raise typer.Exit(1)
 
 
 def credentials(summary: DemoSummary) -> dict[str, list[dict[str, str]]]:

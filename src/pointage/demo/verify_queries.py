@@ -54,15 +54,12 @@ def bank_lines(session: Session, merchant_id: int) -> dict[LineKey, int]:
 
 def automatic_matches(session: Session, merchant_id: int) -> list[AutoMatch]:
     """The engine's matches in force (not reversed), with the lines and objects they claim."""
-    matches = dict(
-        session.execute(
-            select(Match.id, Match.rule).where(
-                Match.merchant_id == merchant_id,
-                Match.origin == MatchOrigin.ENGINE.value,
-                Match.reversed_at.is_(None),
-            )
-        ).tuples()
-    )
+    matches: dict[int, str] = {
+        match_id: rule
+        for match_id, rule in session.execute(
+            select(Match.id, Match.rule).where(*_in_force(merchant_id))
+        )
+    }
     lines: dict[int, set[LineKey]] = defaultdict(set)
     for match_id, filename, record in session.execute(
         select(MatchEntry.match_id, StatementFile.filename, StatementEntry.record)
