@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from pointage.matching.days import BusinessDays
 from pointage.matching.model import BankMovement, ExpectedCredit
 from pointage.matching.normalise import variants
-from pointage.matching.references import LineText
+from pointage.matching.references import LineText, contract_key
 from pointage.matching.settings import EngineSettings
 
 
@@ -38,7 +38,8 @@ class Blocks:
         self.after = settings.window_after_business_days
         self.ordinals = {entry.id: days.ordinal(entry.value_date) for entry in entries}
         self._by_amount: dict[tuple[int, str, int], list[int]] = defaultdict(list)
-        self._by_number: dict[tuple[int, int], list[int]] = defaultdict(list)
+        # (account, number, contract key or None): the lines that may name a remittance.
+        self._by_number: dict[tuple[int, int, int | str | None], list[int]] = defaultdict(list)
         self._amounts: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
         self._by_day: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
         for entry in entries:
@@ -47,11 +48,19 @@ class Blocks:
             self._by_day[(entry.account_id, entry.currency)].append(
                 (self.ordinals[entry.id], entry.id)
             )
-            line = texts[entry.id]
-            for number in line.numbers | line.hit_numbers:
-                self._by_number[(entry.account_id, number)].append(entry.id)
+            self._index_numbers(entry, texts[entry.id])
         for rows in (*self._amounts.values(), *self._by_day.values()):
             rows.sort()
+
+    def _index_numbers(self, entry: BankMovement, line: LineText) -> None:
+        """A line may name a remittance when it writes its number and its contract, or when
+        a pattern reads the number in a line naming no contract of the run."""
+        for number in line.numbers | line.hit_numbers:
+            for contract in line.contracts:
+                self._by_number[(entry.account_id, number, contract)].append(entry.id)
+        if not line.contracts:
+            for number in line.hit_numbers:
+                self._by_number[(entry.account_id, number, None)].append(entry.id)
 
     def expected_ordinal(self, remittance: ExpectedCredit) -> int:
         return self.days.expected_ordinal(remittance.expected_credit_date)
@@ -64,6 +73,13 @@ class Blocks:
             return False
         offset = self.ordinals[entry_id] - self.expected_ordinal(remittance)
         return -self.before <= offset <= self.after
+
+    def _window(self, remittance: ExpectedCredit, ids: Iterable[int]) -> list[int]:
+        """`ids` (all of the remittance's account and currency) inside its window, sorted."""
+        centre = self.days.expected_ordinal(remittance.expected_credit_date)
+        low, high = centre - self.before, centre + self.after
+        ordinals = self.ordinals
+        return sorted({e for e in ids if low <= ordinals[e] <= high})
 
     def by_amount(self, remittance: ExpectedCredit, amounts: Iterable[int]) -> list[int]:
         """Lines in the window booked one of `amounts`, or within the contract's tolerance."""
@@ -78,15 +94,21 @@ class Blocks:
             low = bisect_left(rows, (amount - tolerance, -1))
             high = bisect_right(rows, (amount + tolerance, 1 << 62))
             found.extend(entry_id for _, entry_id in rows[low:high])
-        return _unique(e for e in found if self.in_window(remittance, e))
+        return self._window(remittance, found)
 
     def by_variants(self, remittance: ExpectedCredit) -> list[int]:
         return self.by_amount(remittance, (v.amount_minor for v in variants(remittance)))
 
     def by_number(self, remittance: ExpectedCredit) -> list[int]:
-        """Lines in the window naming the remittance's number (with or without contract)."""
-        found = self._by_number.get((remittance.account_id, remittance.number), ())
-        return _unique(e for e in found if self.in_window(remittance, e))
+        """Lines in the window that may name the remittance: its number with its contract,
+        or its number read by a pattern in a line naming no contract."""
+        account, number = remittance.account_id, remittance.number
+        found = [
+            *self._by_number.get((account, number, contract_key(remittance.contract_number)), ()),
+            *self._by_number.get((account, number, None), ()),
+        ]
+        currency = remittance.account_currency
+        return self._window(remittance, (e for e in found if self.entries[e].currency == currency))
 
     def near(self, remittance: ExpectedCredit, limit: int) -> list[int]:
         """Lines in the window of the remittance's account, the nearest to its expected date
@@ -142,7 +164,3 @@ class RemittanceIndex:
         high = bisect_right(keys, ordinal + self.blocks.before)
         inside = sorted(rows[low:high], key=lambda row: (abs(ordinal - row[0]), row[1]))
         return [row[2] for row in inside[:limit]]
-
-
-def _unique(ids: Iterable[int]) -> list[int]:
-    return sorted(set(ids))

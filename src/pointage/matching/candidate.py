@@ -26,19 +26,17 @@ class Candidate:
     blocked: str = ""
     blocked_reason: OpenReason = OpenReason.BELOW_THRESHOLD
     points: int = -1  # the score, computed once
+    items: tuple[Item, ...] = ()  # what it would claim, computed once
 
     def __post_init__(self) -> None:
         self.points = score(self.criteria)
+        self.items = tuple(("entry", i) for i in self.entry_ids) + tuple(
+            ("remittance", i) for i in self.remittance_ids
+        )
 
     @property
     def score(self) -> int:
         return self.points
-
-    @property
-    def items(self) -> tuple[Item, ...]:
-        return tuple(("entry", i) for i in self.entry_ids) + tuple(
-            ("remittance", i) for i in self.remittance_ids
-        )
 
     def proposal(self, *, automatic: bool, reason: str = "") -> Proposal:
         return Proposal(

@@ -25,6 +25,7 @@ class BusinessDays:
         self._first = min(known, default=date(2000, 1, 1)) - timedelta(days=_MARGIN_DAYS)
         last = max(known, default=self._first) + timedelta(days=_MARGIN_DAYS)
         self._counts: list[int] = []
+        self._expected: dict[date, int] = {}
         count = 0
         day = self._first
         while day <= last:
@@ -48,7 +49,11 @@ class BusinessDays:
     def expected_ordinal(self, expected: date) -> int:
         """The ordinal of the business day a credit expected on `expected` is due: the day
         itself, or the next business day when it is a closed day."""
-        return self._count(expected) + (not is_business_day(expected))
+        ordinal = self._expected.get(expected)
+        if ordinal is None:
+            ordinal = self._count(expected) + (not is_business_day(expected))
+            self._expected[expected] = ordinal
+        return ordinal
 
     def offset(self, expected: date, actual: date) -> int:
         """Signed business days from `expected` to `actual`: 0 on the expected date (or on

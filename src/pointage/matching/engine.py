@@ -37,7 +37,7 @@ from pointage.matching.settings import DEFAULT_SETTINGS, EngineSettings
 def reconcile(data: EngineInput, settings: EngineSettings = DEFAULT_SETTINGS) -> EngineResult:
     """Match what `data` holds; nothing in it is claimed twice by the result."""
     today = data.today or _latest_day(data)
-    contracts = {contract_key(r.contract_number) for r in data.remittances}
+    contracts = frozenset(contract_key(r.contract_number) for r in data.remittances)
     disputed = [e for e in data.entries if chargebacks.is_chargeback(e, settings)]
     others = [e for e in data.entries if not chargebacks.is_chargeback(e, settings)]
     texts = {e.id: read_line(e, settings, contracts) for e in others}

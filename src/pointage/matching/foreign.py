@@ -11,7 +11,7 @@ integers of millionths, never floats.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pointage.core.errors import InvalidInput
 from pointage.core.money import exponent, format_amount, to_minor
@@ -91,6 +91,9 @@ def score_foreign(
         days, remittance.expected_credit_date, remittance.grace_business_days, entry.value_date
     )
     stated = stated_conversion(line, remittance.currency)
+    if stated is not None and entry.amount_minor < 0:
+        # Complements write amounts unsigned; a debit converts a negative remittance.
+        stated = replace(stated, original_minor=-stated.original_minor)
     if stated is None:
         return _unchecked(remittance, entry, reference, when.criterion, when.late_business_days)
     original, difference = _original(remittance, stated)

@@ -9,6 +9,7 @@ sentence that explains it; a credit equal to a variant is explained, not an anom
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pointage.core.money import percentage_of
 from pointage.core.statuses import SettlementMode
@@ -37,19 +38,40 @@ def variants(remittance: ExpectedCredit) -> tuple[Variant, ...]:
     """The amounts of a remittance, expected credit first; an amount appears once, under
     its first name."""
     r = remittance
-    gross_less_refunds = r.gross_minor - r.refunds_minor
     schedule = r.fee_schedule
-    fee_on_total = percentage_of(r.gross_minor, schedule.rate_bp) + (
-        schedule.fixed_minor * r.payment_count
+    return _variants(
+        r.expected_credit_minor,
+        r.net_minor,
+        r.gross_minor,
+        r.refunds_minor,
+        r.payment_count,
+        schedule.rate_bp,
+        schedule.fixed_minor,
+        r.settlement_mode == SettlementMode.GROSS.value,
     )
-    gross_settled = r.settlement_mode == SettlementMode.GROSS.value
+
+
+# Keyed by the amounts themselves: hashing a whole remittance would cost more than this.
+@lru_cache(maxsize=65_536)
+def _variants(
+    expected: int,
+    net: int,
+    gross: int,
+    refunds: int,
+    payment_count: int,
+    rate_bp: int,
+    fixed_minor: int,
+    gross_settled: bool,
+) -> tuple[Variant, ...]:
+    gross_less_refunds = gross - refunds
+    fee_on_total = percentage_of(gross, rate_bp) + fixed_minor * payment_count
     candidates = (
         Variant(
             "expected credit",
-            r.expected_credit_minor,
+            expected,
             "gross less refunds: the fee is debited apart" if gross_settled else "net of fees",
         ),
-        Variant("net", r.net_minor, "net: the acquirer kept its fee"),
+        Variant("net", net, "net: the acquirer kept its fee"),
         Variant(
             "gross less refunds",
             gross_less_refunds,

@@ -13,8 +13,8 @@ Numbers are compared as integers: 000123, 0000123 and 123 are the same remittanc
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pointage.matching.evidence import failed, info, partial, passed
 from pointage.matching.model import BankMovement, Criterion, ExpectedCredit
@@ -41,20 +41,17 @@ class LineText:
 
     zones: tuple[str, ...]  # label, complements, references; in normal form
     hits: tuple[Hit, ...]  # pattern readings, in pattern order
+    hit_numbers: frozenset[int]  # the remittance numbers of `hits`
     numbers: frozenset[int]  # every whole number of every zone
     words: frozenset[str]  # every blank-separated word, for non-numeric contract numbers
     contracts: frozenset[int | str]  # keys of the run's contracts written in the line
-
-    @property
-    def hit_numbers(self) -> frozenset[int]:
-        return frozenset(hit.number for hit in self.hits)
 
     def names_number(self, number: int) -> bool:
         return number in self.numbers or number in self.hit_numbers
 
     def names_contract(self, contract: str) -> bool:
         key = contract_key(contract)
-        return key in self.numbers if isinstance(key, int) else key in self.words
+        return key in self.contracts or key in self.numbers or key in self.words
 
     def zone_with(self, number: int) -> str:
         """The first zone naming `number`: what the evidence quotes."""
@@ -67,6 +64,7 @@ class LineText:
         return self.zones[0] if self.zones else ""
 
 
+@lru_cache(maxsize=4096)
 def contract_key(contract: str) -> int | str:
     """How a contract number is compared: as an integer when it is all digits."""
     text = normal(contract)
@@ -74,7 +72,7 @@ def contract_key(contract: str) -> int | str:
 
 
 def read_line(
-    entry: BankMovement, settings: EngineSettings, contracts: Collection[int | str] = ()
+    entry: BankMovement, settings: EngineSettings, contracts: frozenset[int | str] = frozenset()
 ) -> LineText:
     """Read `entry`; `contracts` are the keys (`contract_key`) of the run's contracts, so
     that the line knows which of them it names."""
@@ -82,9 +80,21 @@ def read_line(
     zones = tuple(zone for zone in (normal(text) for text in texts if text) if zone)
     hits = _pattern_hits(zones, settings.patterns_for(entry.bank_code))
     numbers = frozenset(int(n) for zone in zones for n in whole_numbers(zone))
-    words = frozenset(word for zone in zones for word in zone.split(" "))
-    named = frozenset(key for key in contracts if key in numbers or key in words)
-    return LineText(zones, hits, numbers, words, named)
+    # Words matter only for contract numbers that are not all digits.
+    words = (
+        frozenset(w for zone in zones for w in zone.split(" "))
+        if _has_words(contracts)
+        else frozenset()
+    )
+    named = frozenset(numbers.intersection(contracts)) | words.intersection(contracts)
+    hit_numbers = frozenset(hit.number for hit in hits)
+    return LineText(zones, hits, hit_numbers, numbers, words, named)
+
+
+@lru_cache(maxsize=64)
+def _has_words(contracts: frozenset[int | str]) -> bool:
+    """Whether some contract number is not all digits (then words must be compared)."""
+    return any(isinstance(key, str) for key in contracts)
 
 
 def _pattern_hits(zones: tuple[str, ...], patterns: tuple[re.Pattern[str], ...]) -> tuple[Hit, ...]:

@@ -131,6 +131,8 @@ def score_single(
 ) -> Candidate | None:
     """One remittance credited by one line, in the remittance's currency; None when neither
     the reference nor the amount speaks for it."""
+    if not (_near_amount(remittance, entry.amount_minor) or _may_name(remittance, line)):
+        return None  # most pairs the indexes find: decided before any text is built
     reference = reference_criterion(line, remittance)
     amount = amount_criterion(remittance, entry.amount_minor, entry.currency)
     if not (_speaks(reference.criterion) or _speaks(amount.criterion)):
@@ -158,6 +160,20 @@ def score_single(
             f" {MAX_AUTOMATIC_DIFFERENCE_PERCENT} %"
         )
     return candidate
+
+
+def _near_amount(remittance: ExpectedCredit, booked_minor: int) -> bool:
+    tolerance = remittance.fee_schedule.tolerance_minor
+    return any(abs(booked_minor - v.amount_minor) <= tolerance for v in variants(remittance))
+
+
+def _may_name(remittance: ExpectedCredit, line: LineText) -> bool:
+    """Whether the reference criterion may score: the number and the contract both
+    written, or the number read by a pattern in a line naming no other contract."""
+    number = remittance.number
+    if line.names_contract(remittance.contract_number):
+        return number in line.numbers or number in line.hit_numbers
+    return number in line.hit_numbers and not line.contracts
 
 
 def _speaks(criterion: Criterion) -> bool:

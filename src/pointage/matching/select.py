@@ -27,6 +27,7 @@ from pointage.matching.model import (
     ExpectedCredit,
     OpenItem,
     OpenReason,
+    Outcome,
     Proposal,
 )
 from pointage.matching.normalise import content_key, looks_like_card
@@ -84,11 +85,15 @@ class CreditMatcher:
                         candidates.append(found)
                 continue
             domestic.append(r)
+            naming = []
             for e in sorted(set(blocks.by_variants(r)) | set(blocks.by_number(r))):
                 found = score_single(r, blocks.entries[e], blocks.texts[e], days)
                 if found is not None:
                     candidates.append(found)
-            candidates += named_splits(r, blocks, self.settings)
+                    if found.criteria[0].outcome is Outcome.PASS:
+                        naming.append(e)
+            if naming:
+                candidates += named_splits(r, naming, blocks, self.settings)
         index = RemittanceIndex(domestic, blocks)
         for e in blocks.entries:
             candidates += named_groups(e, blocks, index, self.settings)

@@ -39,13 +39,10 @@ MAX_SPLIT_LINES = 3  # what `small_subsets` searches
 
 
 def named_splits(
-    remittance: ExpectedCredit, blocks: Blocks, settings: EngineSettings
+    remittance: ExpectedCredit, naming: Sequence[int], blocks: Blocks, settings: EngineSettings
 ) -> list[Candidate]:
-    naming = [
-        e
-        for e in blocks.by_number(remittance)
-        if reference_criterion(blocks.texts[e], remittance).criterion.outcome is Outcome.PASS
-    ]
+    """Splits of a remittance among `naming` (the lines in its window naming it with its
+    contract) and the lines booked its gross less refunds."""
     fee_debits = _fee_debits(remittance, blocks, naming)
     if not naming or (len(naming) < 2 and not fee_debits):
         return []

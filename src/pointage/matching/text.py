@@ -20,6 +20,8 @@ _NUMBER = re.compile(r"(?<![0-9])[0-9]+(?![0-9])")
 @lru_cache(maxsize=65_536)
 def normal(text: str) -> str:
     """Upper case, without accents, blanks collapsed: 'Remise  cb n°12' -> 'REMISE CB N°12'."""
+    if text.isascii():  # most bank text: nothing to decompose, the same result faster
+        return _BLANKS.sub(" ", text).strip().upper()
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _BLANKS.sub(" ", plain).strip().upper()
