@@ -1,7 +1,8 @@
 """A run's middle: load what is open, let the engine decide, store its decisions.
 
 The engine is a parameter (`engine`, `clues`) so that the storing can be tested on
-decisions chosen by the test; by default it is `pointage.matching.engine.reconcile`.
+decisions chosen by the test; by default it is `pointage.matching.engine.reconcile`, and
+the chargeback clues `pointage.matching.chargebacks.chargeback_clues`.
 Nothing here commits: the run's transaction makes it all-or-nothing.
 """
 
@@ -14,6 +15,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pointage.matching.chargebacks import chargeback_clues
+from pointage.matching.engine import reconcile
 from pointage.matching.model import (
     BankMovement,
     ChargebackClue,
@@ -35,16 +38,12 @@ ENGINE_ACTOR = "engine"
 
 
 def default_engine(data: EngineInput, settings: EngineSettings) -> EngineResult:
-    from pointage.matching.engine import reconcile
-
     return reconcile(data, settings)
 
 
 def default_clues(
     entries: Sequence[BankMovement], settings: EngineSettings
 ) -> list[ChargebackClue]:
-    from pointage.matching.chargebacks import chargeback_clues
-
     return chargeback_clues(entries, settings)
 
 
@@ -63,9 +62,13 @@ def decide(
     today: date,
     settings: EngineSettings,
     *,
-    engine: Engine = default_engine,
-    clues: Clues = default_clues,
+    engine: Engine | None = None,
+    clues: Clues | None = None,
 ) -> Decision:
+    """Load what is open for the merchant and let the engine (default: the real one,
+    looked up at call time) decide on it."""
+    engine = engine or default_engine
+    clues = clues or default_clues
     remittances = queries.open_remittances(session, merchant_id)
     entries, reversal_ids = queries.unclaimed_entries(session, merchant_id)
     payments = queries.chargeback_candidates(

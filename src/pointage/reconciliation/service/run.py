@@ -57,8 +57,8 @@ def run_reconciliation(
     today: date,
     dry_run: bool = False,
     settings: EngineSettings | None = None,
-    engine: Engine = apply.default_engine,
-    clues: Clues = apply.default_clues,
+    engine: Engine | None = None,
+    clues: Clues | None = None,
 ) -> RunReport:
     """Reconcile the merchant's open remittances and bank entries as of `today`; see the
     module docstring. A dry run computes the same report and writes nothing."""
@@ -210,7 +210,8 @@ def reconcile_all(
     dry_run: bool = False,
     merchant_ids: Collection[int] | None = None,
     settings: EngineSettings | None = None,
-    engine: Engine = apply.default_engine,
+    engine: Engine | None = None,
+    clues: Clues | None = None,
 ) -> list[RunReport]:
     """Run reconciliation for these merchants (default: every merchant with a contract),
     one transaction each. A merchant whose run fails is rolled back, its failure recorded
@@ -232,6 +233,7 @@ def reconcile_all(
                     dry_run=dry_run,
                     settings=settings,
                     engine=engine,
+                    clues=clues,
                 )
                 if dry_run:
                     session.rollback()  # nothing was written; say so to the database too
