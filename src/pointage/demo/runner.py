@@ -1,4 +1,5 @@
-"""Building the demo: the merchant, then day after day its payments, operations and batches.
+"""Building the demo: the merchant, then day after day its payments, operations and batches,
+then the bank's statements, imported and reconciled.
 
 One call, one unit of work (the caller's): a demo that fails leaves nothing behind. Within a
 day, events follow the clock: the payments created before their contract's cut-off, then the
@@ -29,6 +30,9 @@ from pointage.payment import service as payment_service
 from pointage.payment.repository import TransactionRepository
 from pointage.payment.service import Actor, IncomingTransaction
 from pointage.payment.service.bulk import ingest_many
+from pointage.reconciliation.models import RunTrigger
+from pointage.reconciliation.service.report import RunReport
+from pointage.reconciliation.service.run import run_reconciliation
 from pointage.remittance import service as remittance_service
 from pointage.shop.models import Contract, Shop
 from pointage.statement.service import import_statement_file
@@ -74,6 +78,7 @@ class DemoSummary:
     last_day: date
     counts: DemoCounts
     bank: BankSummary | None = None
+    reconciliation: RunReport | None = None  # the run after the bank's files, if any
 
 
 def yesterday(now: datetime) -> date:
@@ -117,11 +122,21 @@ def build_demo(
         )
         for s in shops
     )
-    bank = None
+    bank = reconciliation = None
     if options.bank_dir is not None:
         merchant_id = shops[0].shop.merchant_id
         bank = run_bank(session, options.bank_dir, merchant_id, first_day, last_day, options.seed)
-    return DemoSummary(summaries, first_day, last_day, repository.counts(session), bank)
+        # One run once every file is in, as of the morning after the last day: the back
+        # office then shows payments reconciled, pending, to review and in anomaly.
+        reconciliation = run_reconciliation(
+            session,
+            merchant_id=merchant_id,
+            trigger=RunTrigger.DEMO,
+            actor=GATEWAY.name,
+            today=last_day + timedelta(days=1),
+        )
+    counts = repository.counts(session)
+    return DemoSummary(summaries, first_day, last_day, counts, bank, reconciliation)
 
 
 def bank_input(session: Session, first_day: date, last_day: date, seed: int) -> BankInput:
