@@ -25,6 +25,10 @@ class Candidate:
     # the reason the items it would claim then stay open for.
     blocked: str = ""
     blocked_reason: OpenReason = OpenReason.BELOW_THRESHOLD
+    # The line names another remittance or contract: evidence against this candidate, so
+    # that it never stands in the way of a clean one (it is still proposed when nothing
+    # else is applied).
+    contradicted: bool = False
     points: int = -1  # the score, computed once
     items: tuple[Item, ...] = ()  # what it would claim, computed once
 

@@ -2,9 +2,10 @@
 
 A candidate is applied automatically only when it scores at least the threshold, nothing
 blocks it, and it is the strictly best candidate of every line and every remittance it
-would claim (mutual best, no tie). Applying one takes its items out of every other
-candidate, which may leave another candidate alone at the top: decisions go round after
-round until none is added.
+would claim (mutual best, no tie). A candidate contradicted by its line (the line names
+another remittance or contract) competes with no one. Applying a candidate takes its
+items out of every other candidate, which may leave another candidate alone at the top:
+decisions go round after round until none is added.
 
 One tie is not an ambiguity: a remittance whose best lines are identical in everything
 (a line the bank booked twice) is matched to the first of them, as an anomaly, and the copy
@@ -54,7 +55,7 @@ class Decider:
         """Apply every candidate that may be, round after round; the live ones are left."""
         live = self.live(candidates)
         while True:
-            tops = top_candidates(live)
+            tops = top_candidates(c for c in live if not c.contradicted)
             picked = [c for c in live if self._clear(c, tops)]
             picked += self._originals(tops)
             if not picked:

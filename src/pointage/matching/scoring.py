@@ -152,6 +152,7 @@ def score_single(
     )
     if reference.names_other is not None:
         candidate.blocked = reference.names_other
+        candidate.contradicted = True
     elif not amount.explained and difference_too_large(
         amount.difference_minor, remittance.expected_credit_minor
     ):

@@ -150,4 +150,5 @@ def _split(
     others = [r.names_other for r in readings if r.names_other]
     if others:
         candidate.blocked = others[0]
+        candidate.contradicted = True
     return candidate

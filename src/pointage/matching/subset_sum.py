@@ -82,8 +82,9 @@ def exact_subsets(
                 return False
         return True
 
-    complete = search(0, sign * target) if target else True
-    return Solutions(found, complete and steps <= budget)
+    if target:
+        search(0, sign * target)
+    return Solutions(found, steps <= budget)
 
 
 def small_subsets(
