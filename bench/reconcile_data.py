@@ -1,13 +1,14 @@
 """The data of bench/reconcile.py: a large merchant's remittances, payments and bank lines,
 with the truth of what every line pays, drawn from one seed.
 
-- Contracts (a fortieth of them per 500 remittances, 2 to 40) on shops of four contracts
-  each, crediting two accounts at two banks; one in four settled gross (its fees debited
-  monthly), the others net. One remittance per contract and calendar day, about 1 % of the
-  net contracts' in US dollars (credited converted on the euro account).
-- Payments (log-normal amounts around 55 €), 3 % refunds, all captured into their
-  remittance; each remittance's totals and fees computed from them as the capture batch
-  does.
+- Contracts (one per 500 remittances, 4 to 40) on shops of four contracts each, crediting
+  two accounts at two banks; one in four settled gross (its fees debited monthly), the
+  others net. One remittance per contract and calendar day, about 1 % of the net contracts'
+  in US dollars (credited converted on the euro account).
+- Payments (log-normal amounts around 55 €; one contract in eight sells a subscription at
+  29.90 €, so its remittances of as many payments have equal amounts), 3 % refunds, all
+  captured into their remittance; each remittance's totals and fees computed from them as
+  the capture batch does.
 - Bank lines shaped as the demo bank books them (docs/demo.md): one credit per remittance
   on its expected date, or one line for the remittances of a contract due the same day
   (half the time), converted credits, monthly commission debits of the gross contracts,
@@ -41,6 +42,9 @@ ANOMALY_SHARE = 0.001  # of the remittances, for each of short, late, missing
 FX_RATES = (905_000, 935_000)  # EUR for 1 USD, in millionths
 SUPPLIERS = ("EMBALLAGES DUPONT", "TRANSPORTS MARTIN", "ATELIER LEROY", "LOGISTIQUE RHONE")
 CUSTOMERS = ("HOTEL DU PARC", "MAIRIE VINCENNES", "CAFE DES ARTS", "COMITE ENTREPRISE")
+# One contract in eight sells a subscription at one price: its remittances of the same
+# number of payments have the same amount, days apart, as such a merchant's do.
+SUBSCRIPTION_PRICE = 29_90
 DEBITS = ("PRLV SEPA EDF ENTREPRISES", "PRLV SEPA ORANGE PRO", "PRLV SEPA URSSAF IDF")
 
 CREDIT_KINDS = frozenset({"remittance_credit", "grouped_remittance_credit", "remittance_credit_fx"})
@@ -55,6 +59,7 @@ class ContractSpec:
     fee_bp: int
     fee_fixed: int
     delay: int  # business days from the remittance to its credit
+    price: int | None = None  # one price for every payment (a subscription), else None
 
 
 @dataclass(slots=True)
@@ -142,19 +147,22 @@ def make_contracts(count: int) -> list[ContractSpec]:
             fee_bp=(80, 95, 120, 250)[n % 4],
             fee_fixed=(5, 10, 0, 0)[n % 4],
             delay=(1, 2, 2, 3)[n % 4],
+            price=SUBSCRIPTION_PRICE if n % 8 == 5 else None,
         )
         for n in range(count)
     ]
 
 
-def payments_of(seed: int, remittance: GenRemittance) -> Iterator[tuple[bool, int, str]]:
+def payments_of(
+    seed: int, remittance: GenRemittance, price: int | None
+) -> Iterator[tuple[bool, int, str]]:
     """(refund?, amount, card last four) of each transaction, from the remittance's seed."""
     rng = random.Random(seed * 1_000_003 + remittance.index)
     for _ in range(remittance.count):
         if rng.random() < REFUND_SHARE:
-            yield True, rng.randint(100, 3_000), f"{rng.randrange(10_000):04d}"
+            yield True, price or rng.randint(100, 3_000), f"{rng.randrange(10_000):04d}"
         else:
-            amount = max(100, int(math.exp(rng.gauss(8.6, 0.7))))
+            amount = price or max(100, int(math.exp(rng.gauss(8.6, 0.7))))
             yield False, amount, f"{rng.randrange(10_000):04d}"
 
 
@@ -232,7 +240,7 @@ def _fill_totals(
         contract = contracts[r.contract]
         gross = refunds = fee = refund_count = 0
         target = targets.get(r.index)
-        for position, (refund, amount, last4) in enumerate(payments_of(seed, r)):
+        for position, (refund, amount, last4) in enumerate(payments_of(seed, r, contract.price)):
             if refund:
                 refunds += amount
                 refund_count += 1

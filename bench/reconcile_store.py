@@ -164,7 +164,9 @@ def _transactions(session: Session, data: BenchData, stored: Stored) -> None:
         created = datetime.combine(r.day, time(9, 0), tzinfo=UTC)
         captured = instant(datetime.combine(r.day, time(21, 0), tzinfo=UTC))
         remittance_day = day(r.day)
-        for position, (refund, amount, last4) in enumerate(payments_of(data.seed, r)):
+        for position, (refund, amount, last4) in enumerate(
+            payments_of(data.seed, r, contract.price)
+        ):
             n = r.first_payment + position
             at = instant(created + timedelta(seconds=position * 7))
             rows.append((
