@@ -1,4 +1,4 @@
-"""`pointage batch …`: the daily capture batch that builds remittances."""
+"""`pointage batch …`: the daily capture batch that builds remittances, then reconciles."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from pointage.core.errors import InvalidInput
 from pointage.core.money import format_amount
 from pointage.db.session import make_engine, make_session_factory
 from pointage.jobs.capture import DayReport, run_day
+from pointage.jobs.reconcile import reconcile_after_batch
+from pointage.reconciliation.engine_settings import engine_settings
+from pointage.reconciliation.models import RunStatus
 from pointage.remittance.service import ContractBatchResult, RemittanceSummary
 
 app = typer.Typer(help="Daily capture batch (remises).", no_args_is_help=True)
@@ -38,20 +41,38 @@ def run(
         help="Business day to capture, YYYY-MM-DD (required: a day runs once, ever).",
     ),
     shop: str | None = typer.Option(None, "--shop", help="Only this shop (8-digit shop id)."),
+    reconcile: bool = typer.Option(
+        True,
+        "--reconcile/--no-reconcile",
+        help="Then reconcile the merchants whose batch ran, as of --date.",
+    ),
 ) -> None:
-    """Capture the transactions due by --date into one remittance per contract and currency.
+    """Capture the transactions due by --date into one remittance per contract and currency,
+    then run the daily reconciliation of the merchants whose batch ran.
 
     Running a day again changes nothing and prints 'already done'.
     """
     business_date = parse_day(day)
     settings = load_settings()
     engine = make_engine(settings.database_url)
+    runs = []
     try:
-        report = run_day(make_session_factory(engine), business_date, shop_id=shop)
+        factory = make_session_factory(engine)
+        report = run_day(factory, business_date, shop_id=shop)
+        for line in report_lines(report):
+            typer.echo(line)
+        if reconcile:
+            runs = reconcile_after_batch(
+                factory, report.results, actor="cli", settings=engine_settings(settings)
+            )
     finally:
         engine.dispose()
-    for line in report_lines(report):
-        typer.echo(line)
+    # A failed run is recorded and shown; the batch itself is done, hence no error status.
+    for run_report in runs:
+        if run_report.status is RunStatus.FAILED:
+            typer.echo(f"warning: {run_report.summary}", err=True)
+        else:
+            typer.echo(run_report.summary)
 
 
 def report_lines(report: DayReport) -> list[str]:

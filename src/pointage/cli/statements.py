@@ -17,6 +17,7 @@ import typer
 
 from pointage.cli.common import fail, load_settings, session_scope, user_errors
 from pointage.core.errors import FileRejected, InvalidInput
+from pointage.db.session import make_engine, make_session_factory
 from pointage.formats.statements import FORMAT_CHOICES, parse, parse_format_name
 from pointage.formats.statements.checks import format_amount, statement_name
 from pointage.formats.statements.csv_profile import profile_from_dict, profile_to_dict
@@ -27,6 +28,14 @@ from pointage.formats.statements.model import (
     ParseResult,
     StatementFileError,
 )
+from pointage.reconciliation.engine_settings import engine_settings
+from pointage.reconciliation.models import RunStatus, RunTrigger
+from pointage.reconciliation.service.run import (
+    business_today,
+    merchants_of_accounts,
+    reconcile_all,
+)
+from pointage.settings import Settings
 from pointage.statement.service import (
     ImportReport,
     get_profile,
@@ -194,14 +203,25 @@ def import_file(
         ),
     ] = None,
     actor: Annotated[str, typer.Option("--actor", help="Who imports (recorded).")] = "cli",
+    reconcile: Annotated[
+        bool,
+        typer.Option(
+            "--reconcile/--no-reconcile",
+            help="Run reconciliation after an import that added entries "
+            "(default: POINTAGE_RECONCILE_AFTER_IMPORT).",
+        ),
+    ] = True,
 ) -> None:
     """Import a bank file: all of it or, if anything is wrong, nothing.
 
     Movements already known for their account are skipped, so overlapping files and a
-    file imported twice are safe. Prints what was imported, skipped and why."""
+    file imported twice are safe. Prints what was imported, skipped and why. When entries
+    were imported, reconciliation then runs for their merchant (a failed run is reported
+    and recorded; the import stays)."""
     data = _read(file)
     options = _options(lenient, csv_profile, csv_profile_file)
-    with session_scope(load_settings()) as session:
+    settings = load_settings()
+    with session_scope(settings) as session:
         report = import_statement_file(
             session,
             data,
@@ -211,8 +231,36 @@ def import_file(
             options=options,
             accept_unbalanced_reason=accept_unbalanced,
         )
+        # Accounts that got new entries (a file imported before brought none).
+        accounts = {s.bank_account_id for s in report.statements if s.imported}
+        if report.already_imported:
+            accounts = set()
+        merchants = merchants_of_accounts(session, accounts)
     for line in report_lines(report):
         typer.echo(line)
+    if reconcile and settings.reconcile_after_import and merchants:
+        reconcile_after_import(settings, merchants, actor)
+
+
+def reconcile_after_import(settings: Settings, merchant_ids: list[int], actor: str) -> None:
+    """Reconcile the merchants whose accounts got entries, once the import is committed."""
+    engine = make_engine(settings.database_url)
+    try:
+        runs = reconcile_all(
+            make_session_factory(engine),
+            trigger=RunTrigger.IMPORT,
+            actor=actor,
+            today=business_today(),
+            merchant_ids=merchant_ids,
+            settings=engine_settings(settings),
+        )
+    finally:
+        engine.dispose()
+    for run in runs:
+        if run.status is RunStatus.FAILED:
+            typer.echo(f"warning: {run.summary}", err=True)
+        else:
+            typer.echo(run.summary)
 
 
 def report_lines(report: ImportReport) -> list[str]:

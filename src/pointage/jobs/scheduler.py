@@ -1,4 +1,5 @@
-"""The in-process scheduler of `pointage serve`: each contract's capture batch at its cut-off.
+"""The in-process scheduler of `pointage serve`: each contract's capture batch at its cut-off,
+then the daily reconciliation of the merchants whose batch ran (pointage.jobs.reconcile).
 
 Every `scheduler_interval_seconds` it asks the database which (contract, day) runs are due
 and runs each in its own unit of work, in a worker thread so that the event loop keeps
@@ -27,6 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pointage.db.session import unit_of_work
 from pointage.jobs.capture import run_contract
+from pointage.jobs.reconcile import reconcile_after_batch
+from pointage.matching.settings import EngineSettings
 from pointage.remittance import service
 from pointage.remittance.service import ContractBatchResult, ContractSchedule
 
@@ -69,9 +72,16 @@ def due_runs(
 class CaptureScheduler:
     """Runs the due capture batches every `interval_seconds` until stopped."""
 
-    def __init__(self, factory: sessionmaker[Session], interval_seconds: float) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        interval_seconds: float,
+        *,
+        engine_settings: EngineSettings | None = None,
+    ) -> None:
         self.factory = factory
         self.interval_seconds = interval_seconds
+        self.engine_settings = engine_settings  # of the daily reconciliation runs
         self._stopping = threading.Event()  # read by the worker thread between two runs
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -91,7 +101,22 @@ class CaptureScheduler:
             if result is not None:
                 results.append(result)
         self._warn_without_contract({r.business_date for r in results if not r.already_done})
+        self._reconcile(results)
         return results
+
+    def _reconcile(self, results: list[ContractBatchResult]) -> None:
+        """The daily reconciliation of the merchants whose batch just ran."""
+        try:
+            reports = reconcile_after_batch(
+                self.factory, results, actor=SOURCE, settings=self.engine_settings
+            )
+        except Exception:
+            # Retried after the next batch: a run only ever looks at what is still open.
+            log.exception("daily reconciliation after the capture batches failed")
+            return
+        for report in reports:
+            level = logging.ERROR if report.error else logging.INFO
+            log.log(level, "merchant %s: %s", report.merchant_id, report.summary)
 
     def _run_one(self, run: DueRun) -> ContractBatchResult | None:
         day = run.business_date.isoformat()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
+from pydantic import Field
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.types import Message
@@ -19,6 +20,10 @@ from starlette.types import Message
 from pointage.core.errors import InvalidInput, NotFound
 from pointage.formats.statements import FORMAT_CHOICES, parse_format_name
 from pointage.formats.statements.model import ParseOptions, StatementFileError
+from pointage.reconciliation.engine_settings import engine_settings
+from pointage.reconciliation.models import RunTrigger
+from pointage.reconciliation.schemas_runs import RunSummaryOut
+from pointage.reconciliation.service.run import business_today, reconcile_all
 from pointage.statement.schemas import StatementFileOut
 from pointage.statement.service import file_summary, import_statement_file
 from pointage.web.auth import BasicCredentials, CurrentShop
@@ -132,9 +137,19 @@ _UPLOAD_BODY: dict[str, Any] = {
 }
 
 
+class StatementImportOut(StatementFileOut):
+    """An imported bank file, and the reconciliation run its new entries started."""
+
+    reconciliation: RunSummaryOut | None = Field(
+        None,
+        description="The run that followed the import (POINTAGE_RECONCILE_AFTER_IMPORT); "
+        "null when nothing new was imported or runs after imports are off",
+    )
+
+
 @router.post(
     "/v1/statements",
-    response_model=StatementFileOut,
+    response_model=StatementImportOut,
     status_code=status.HTTP_201_CREATED,
     tags=["statements"],
     summary="Import a bank statement file",
@@ -149,11 +164,15 @@ def post_statement(
     upload: Annotated[StatementUpload, Depends(_upload)],
     shop: CurrentShop,
     session: DbSession,
+    settings: AppSettings,
+    request: Request,
     response: Response,
-) -> StatementFileOut:
+) -> StatementImportOut:
     """Import a bank file (CFONB 120, camt.052/053/054, MT940/MT942, OFX) for the
     accounts of the shop's merchant: all of it, or nothing with every problem listed (422).
-    Movements already known are skipped; see docs/statements.md."""
+    Movements already known are skipped; see docs/statements.md. When new entries were
+    imported, a reconciliation run follows (docs/reconciliation.md); the answer says
+    what it did."""
     if upload.format is not None:
         try:
             parse_format_name(upload.format)
@@ -177,7 +196,22 @@ def post_statement(
         raise unreadable from None
     if report.already_imported:
         response.status_code = status.HTTP_200_OK
-    return StatementFileOut.of(report)
+    answer = StatementImportOut(**StatementFileOut.of(report).model_dump())
+    new_entries = report.imported and not report.already_imported
+    if new_entries and settings.reconcile_after_import:
+        # The import is committed first: a run that fails must not undo it. The run owns
+        # its transactions (and records its own failure).
+        session.commit()
+        [run] = reconcile_all(
+            request.app.state.session_factory,
+            trigger=RunTrigger.IMPORT,
+            actor=f"api:{shop.shop_id}",
+            today=business_today(),
+            merchant_ids=[shop.merchant_id],
+            settings=engine_settings(settings),
+        )
+        answer.reconciliation = RunSummaryOut.of(run)
+    return answer
 
 
 @router.get(

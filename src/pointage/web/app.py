@@ -20,6 +20,7 @@ from pointage.jobs.scheduler import CaptureScheduler
 from pointage.payment import api as payment_api
 from pointage.reconciliation import api_manual as reconciliation_manual_api
 from pointage.reconciliation import api_runs as reconciliation_runs_api
+from pointage.reconciliation.engine_settings import engine_settings
 from pointage.settings import Settings
 from pointage.statement import api as statement_api
 from pointage.web import errors
@@ -35,7 +36,9 @@ def create_app(settings: Settings) -> FastAPI:
         if settings.scheduler_enabled:
             # The daily capture batches, at each contract's cut-off (pointage.jobs.scheduler).
             interval = settings.scheduler_interval_seconds
-            scheduler = CaptureScheduler(app.state.session_factory, interval)
+            scheduler = CaptureScheduler(
+                app.state.session_factory, interval, engine_settings=engine_settings(settings)
+            )
             scheduler.start()
         try:
             yield

@@ -30,6 +30,7 @@ from pointage.matching.model import (
 )
 from pointage.matching.settings import EngineSettings
 from pointage.reconciliation.models import ClaimRole, MatchOrigin, SuggestionStatus
+from pointage.reconciliation.repository import run_records as records
 from pointage.reconciliation.repository import runs as queries
 
 Engine = Callable[[EngineInput, EngineSettings], EngineResult]
@@ -156,7 +157,7 @@ def store_matches(
         }
         for p in matches
     ]
-    ids = queries.insert_matches(session, rows)
+    ids = records.insert_matches(session, rows)
     entries: list[tuple[int, int, str]] = []
     remittances: list[tuple[int, int, str]] = []
     transactions: list[tuple[int, int, str]] = []
@@ -165,7 +166,7 @@ def store_matches(
         entries += [(match_id, i, entry_role.value) for i in proposal.entry_ids]
         remittances += [(match_id, i, remittance_role.value) for i in proposal.remittance_ids]
         transactions += [(match_id, i, transaction_role.value) for i in proposal.transaction_ids]
-    queries.insert_claims(
+    records.insert_claims(
         session, entries=entries, remittances=remittances, transactions=transactions
     )
     return ids
@@ -184,7 +185,7 @@ def store_suggestions(
 ) -> list[int]:
     """Replace the merchant's open suggestions by this run's: the earlier ones are marked
     superseded (kept in the history), the new ones inserted."""
-    queries.supersede_open_suggestions(session, merchant_id, at)
+    records.supersede_open_suggestions(session, merchant_id, at)
     rows = [
         {
             **_common(s, merchant_id, run_id, at),
@@ -197,10 +198,10 @@ def store_suggestions(
         }
         for s in suggestions
     ]
-    return queries.insert_suggestions(session, rows)
+    return records.insert_suggestions(session, rows)
 
 
 def store_open_items(session: Session, run_id: int, items: Iterable[OpenItem]) -> None:
-    queries.insert_open_items(
+    records.insert_open_items(
         session, run_id, ((i.kind, i.id, i.reason.value, i.detail) for i in items)
     )

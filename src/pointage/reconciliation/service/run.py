@@ -31,6 +31,7 @@ from pointage.matching.model import Proposal, Rule
 from pointage.matching.settings import DEFAULT_SETTINGS, EngineSettings
 from pointage.reconciliation import status
 from pointage.reconciliation.models import MatchOrigin, RunStatus, RunTrigger
+from pointage.reconciliation.repository import run_records as records
 from pointage.reconciliation.repository import runs as queries
 from pointage.reconciliation.repository import status as status_queries
 from pointage.reconciliation.service import apply
@@ -68,7 +69,7 @@ def run_reconciliation(
         return _dry_report(session, merchant_id, trigger, today, decision)
     queries.lock_merchant_runs(session, merchant_id)
     started = utcnow()
-    run_id = queries.insert_run(
+    run_id = records.insert_run(
         session,
         merchant_id=merchant_id,
         trigger=trigger.value,
@@ -103,7 +104,7 @@ def run_reconciliation(
         suggestions=_recorded(suggestion_ids, suggestions),
         open_items=open_items,
     )
-    queries.finish_run(
+    records.finish_run(
         session,
         run_id,
         status=RunStatus.COMPLETED.value,
@@ -201,6 +202,16 @@ def _projected_statuses(
 # -- every merchant, each in its own transaction ----------------------------------------------
 
 
+def merchants_of_accounts(session: Session, account_ids: Collection[int]) -> list[int]:
+    """The merchants owning these bank accounts (whom an import concerns)."""
+    return queries.merchants_of_accounts(session, account_ids)
+
+
+def merchants_of_contracts(session: Session, contract_numbers: Collection[str]) -> dict[str, int]:
+    """Contract number → merchant (whom a capture batch concerns)."""
+    return queries.merchants_of_contracts(session, contract_numbers)
+
+
 def reconcile_all(
     session_factory: sessionmaker[Session],
     *,
@@ -268,7 +279,7 @@ def _record_failure(
     if not dry_run:
         try:
             with unit_of_work(session_factory) as session:
-                run_id = queries.insert_run(
+                run_id = records.insert_run(
                     session,
                     merchant_id=merchant_id,
                     trigger=trigger.value,
