@@ -75,11 +75,19 @@ class Imported:
 
 
 def imported(
-    session: Session, amounts: list[int], *, day: int = 2, filename: str = "releve.txt"
+    session: Session,
+    amounts: list[int],
+    *,
+    labels: list[str] | None = None,
+    day: int = 2,
+    filename: str = "releve.txt",
 ) -> Imported:
     """A CFONB 120 file of account A (tests.factories.IBAN_BANK_A) with these movements,
     booked `day` days after 2 March 2026, imported."""
-    data = days_file(day_statement(day, amounts))
+    statement = day_statement(day, amounts)
+    for entry, label in zip(statement.entries, labels or [], strict=False):
+        entry.label = label
+    data = days_file(statement)
     report = import_statement_file(session, data, filename=filename, actor="test")
     file = session.get(StatementFile, report.file_id)
     assert file is not None
@@ -221,7 +229,8 @@ def dispute_flag(session: Session, payment: Transaction) -> str:
 @dataclass
 class Books:
     """A shop whose remittance of 2 March (payments of 100.00 and 50.00 EUR, net 148.70)
-    awaits its credit, and a bank file with that credit and an unrelated one of 90.00."""
+    awaits its credit, and a bank file with that credit, its number in the label, and an
+    unrelated transfer of 90.00."""
 
     setup: ShopSetup
     captured: Captured
@@ -255,6 +264,6 @@ def books(session: Session) -> Books:
     setup = make_shop(session)
     batch = captured(session, setup, [10_000, 5_000])
     assert batch.remittance.net_minor == NET
-    bank = imported(session, [NET, 9_000])
+    bank = imported(session, [NET, 9_000], labels=["REMISE CB 000001", "VIR SEPA CLIENT"])
     session.flush()
     return Books(setup, batch, bank)

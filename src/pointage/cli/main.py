@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from pointage.cli import batch, db, demo, serve
+from pointage.cli import reconcile as reconcile_cli
 from pointage.cli import statements as statements_cli
 from pointage.cli import transactions as transactions_cli
 
@@ -17,6 +18,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(batch.app, name="batch")
 app.add_typer(transactions_cli.app, name="transactions")
 app.add_typer(statements_cli.app, name="statements")
+app.add_typer(reconcile_cli.app, name="reconcile")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 

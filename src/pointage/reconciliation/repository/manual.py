@@ -27,7 +27,7 @@ from pointage.reconciliation.models import (
     Suggestion,
 )
 from pointage.remittance.models import Remittance
-from pointage.shop.models import BankAccount, Contract, Shop
+from pointage.shop.models import BankAccount, Contract, Merchant, Shop
 from pointage.statement.models import StatementEntry
 
 
@@ -309,3 +309,41 @@ def reverse(session: Session, match_row: Match, actor: str, comment: str, at: da
         )
     match_row.reversed_at = at
     session.flush()
+
+
+# Whose object it is: the command line acts for whichever merchant owns what it names.
+
+
+def merchant_ids(session: Session) -> list[int]:
+    return list(session.scalars(select(Merchant.id).order_by(Merchant.id)))
+
+
+def merchant_of(session: Session, kind: str, key: int | str) -> int | None:
+    """The merchant owning a transaction (by uuid), an entry, a remittance, a match, a
+    suggestion or a merchant (by id); None when there is no such object."""
+    query: Select[int]
+    if kind == "merchant":
+        query = select(Merchant.id).where(Merchant.id == key)
+    elif kind == "transaction":
+        query = (
+            select(Shop.merchant_id)
+            .join(Transaction, Transaction.shop_id == Shop.id)
+            .where(Transaction.uuid == str(key))
+        )
+    elif kind == "entry":
+        query = (
+            select(BankAccount.merchant_id)
+            .join(StatementEntry, StatementEntry.bank_account_id == BankAccount.id)
+            .where(StatementEntry.id == key)
+        )
+    elif kind == "remittance":
+        query = (
+            select(Shop.merchant_id)
+            .join(Remittance, Remittance.shop_id == Shop.id)
+            .where(Remittance.id == key)
+        )
+    elif kind == "match":
+        query = select(Match.merchant_id).where(Match.id == key)
+    else:
+        query = select(Suggestion.merchant_id).where(Suggestion.id == key)
+    return session.scalar(query)

@@ -10,9 +10,8 @@ claims (`reconciliation.status`). The caller's unit of work commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -49,14 +48,8 @@ from pointage.reconciliation.service.manual_scope import (
     suggestion_in_reach,
     visible_match,
 )
+from pointage.reconciliation.service.run import business_today
 from pointage.remittance.models import Remittance
-
-# The day statuses are computed as of, when the caller does not say: French banks' day.
-BANK_TIME_ZONE = ZoneInfo("Europe/Paris")
-
-
-def bank_today() -> date:
-    return datetime.now(BANK_TIME_ZONE).date()
 
 
 def confirm_suggestion(
@@ -266,7 +259,7 @@ def _refresh(
     session: Session, today: date | None, remittances: Claims, transactions: Claims
 ) -> None:
     session.flush()
-    day = today or bank_today()
+    day = today or business_today()  # the banks' day decides what is overdue
     status.refresh(
         session,
         today=day,

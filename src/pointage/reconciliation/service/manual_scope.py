@@ -97,3 +97,15 @@ def still_open(proposed: Suggestion) -> None:
         raise Conflict(
             f"suggestion {proposed.id} is already {proposed.status}", param="suggestion_id"
         )
+
+
+def owner(session: Session, kind: str, key: int | str) -> int:
+    """The merchant owning the object named (see `repository.manual.merchant_of`)."""
+    merchant_id = queries.merchant_of(session, kind, key)
+    if merchant_id is None:
+        raise NotFound(f"{kind} {key} not found", param=kind)
+    return merchant_id
+
+
+def merchants(session: Session) -> list[int]:
+    return queries.merchant_ids(session)
