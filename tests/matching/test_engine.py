@@ -161,9 +161,21 @@ def test_a_grouped_credit_naming_its_remittances():
     (match,) = result.matches
     assert match.rule is Rule.GROUPED_CREDIT
     assert match.remittance_ids == (1, 2, 3)
-    assert match.score == 130
-    # Remittance 3 was named too ("3 REM"): its own credit is still awaited.
+    # "3 REM" names remittance 3 too, which is open and even of the line's amount: the
+    # group is still the only set adding up, named but not exactly.
+    assert match.score == 105
+    assert "also names 000003" in match.criteria[0].note
     assert open_reason(result, "remittance", 4) is not None
+
+
+def test_a_group_made_ambiguous_by_a_remittance_paid_alone_is_read_again():
+    rs = [remittance(n, n, 100_00) for n in range(1, 5)]
+    own = credit_of(rs[2], 11)  # remittance 3 paid alone, by its own line
+    grouped = line(10, 300_00, "REMISES CB 3 REM 7012345", details=("REM 000001 000002 000004",))
+    result = run(rs, [grouped, own])
+    assert pairs(result) == {((11,), (3,)), ((10,), (1, 2, 4))}
+    (group,) = [m for m in result.matches if m.rule is Rule.GROUPED_CREDIT]
+    assert group.score == 130
 
 
 def test_a_split_credit_gross_plus_the_fee_debit_naming_the_remittance():
@@ -260,3 +272,26 @@ def test_a_line_outside_the_window_is_not_a_candidate():
     r = remittance(1, 1, 100_00)
     result = run([r], [credit_of(r, 10, on=date(2026, 4, 10))], today=date(2026, 4, 10))
     assert result.matches == [] and result.suggestions == []
+
+
+def test_a_transfer_is_never_read_as_a_sum_of_remittances():
+    rs = [remittance(1, 1, 100_00), remittance(2, 2, 80_00)]
+    transfer = line(10, 180_00, "VIR SEPA RECU HOTEL DU PARC", code="05")
+    result = run(rs, [transfer])
+    assert result.matches == [] and result.suggestions == []
+    assert open_reason(result, "entry", 10) is OpenReason.NOT_GATEWAY
+    # The same amount on a line that may be a card credit (OFX gives no code) is proposed.
+    result = run(rs, [line(10, 180_00, "CARTES", code=None)])
+    assert [s.remittance_ids for s in result.suggestions] == [(1, 2)]
+
+
+def test_card_lines_adding_up_to_a_remittance_nothing_else_fits_are_proposed():
+    r = remittance(1, 7, 990_00)
+    result = run(
+        [r], [line(10, 600_00, "CARTES"), line(11, 390_00, "CARTES"), line(12, 55_00, "CARTES")]
+    )
+    assert result.matches == []
+    (suggestion,) = result.suggestions
+    assert suggestion.rule is Rule.SPLIT_CREDIT
+    assert suggestion.entry_ids == (10, 11)
+    assert suggestion.score == 60  # lines found by their sum only: never applied alone

@@ -9,8 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pointage.core.calendar import add_business_days, business_days_between
+from pointage.matching.blocking import nearest
 from pointage.matching.days import BusinessDays, overdue_from
-from pointage.matching.normalise import content_key, is_card_code, variants
+from pointage.matching.normalise import content_key, is_card_code, may_be_card, variants
+from pointage.matching.references import read_line
+from pointage.matching.settings import DEFAULT_SETTINGS
 from tests.matching.builders import line, remittance
 
 
@@ -39,6 +42,17 @@ def test_card_codes():
     assert not is_card_code("05") and not is_card_code(None) and not is_card_code("CREDIT")
 
 
+def test_what_may_be_a_card_credit():
+    def may(code, label="CARTES"):
+        entry = line(1, 1, label, code=code)
+        return may_be_card(entry, read_line(entry, DEFAULT_SETTINGS))
+
+    assert may("30") and may("PMNT/CCRD/POSD")
+    assert may(None) and may("CREDIT")  # a code that says nothing either way
+    assert not may("05") and not may("PMNT/RCDT/ESCT")  # a transfer, said so
+    assert may("05", "REMISE CB 000001 7012345")  # but it names a remittance
+
+
 def test_copies_differ_only_by_place_and_the_banks_own_line_identifier():
     original = line(
         1,
@@ -62,6 +76,16 @@ def test_business_day_offsets_agree_with_the_calendar(expected, actual):
     days = BusinessDays(DAYS[100:200])  # dates outside the index are still right
     due = add_business_days(expected, 0)
     assert days.offset(expected, actual) == business_days_between(due, actual)
+
+
+def test_nearest_rows_walk_out_from_the_centre_within_bounds():
+    keys = [1, 3, 4, 4, 6, 9, 12]
+    rows = [(k, i) for i, k in enumerate(keys)]
+    found = nearest(keys, rows, 5, (2, 9), 4)
+    assert set(found[:3]) == {(4, 2), (4, 3), (6, 4)}  # one day away, either side
+    assert found[3] == (3, 1)
+    assert nearest(keys, rows, 5, (2, 9), 10)[3:] == [(3, 1), (9, 5)]  # 1 and 12 are out
+    assert nearest(keys, rows, 20, (15, 25), 3) == []
 
 
 def test_overdue_from_is_after_expected_date_and_grace():

@@ -13,6 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
 from pointage.matching.days import BusinessDays
 from pointage.matching.model import BankMovement, ExpectedCredit
@@ -41,15 +42,11 @@ class Blocks:
         # (account, number, contract key or None): the lines that may name a remittance.
         self._by_number: dict[tuple[int, int, int | str | None], list[int]] = defaultdict(list)
         self._amounts: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
-        self._by_day: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
         for entry in entries:
             self._by_amount[(entry.account_id, entry.currency, entry.amount_minor)].append(entry.id)
             self._amounts[(entry.account_id, entry.currency)].append((entry.amount_minor, entry.id))
-            self._by_day[(entry.account_id, entry.currency)].append(
-                (self.ordinals[entry.id], entry.id)
-            )
             self._index_numbers(entry, texts[entry.id])
-        for rows in (*self._amounts.values(), *self._by_day.values()):
+        for rows in self._amounts.values():
             rows.sort()
 
     def _index_numbers(self, entry: BankMovement, line: LineText) -> None:
@@ -110,15 +107,65 @@ class Blocks:
         currency = remittance.account_currency
         return self._window(remittance, (e for e in found if self.entries[e].currency == currency))
 
+    def by_day(self, ids: Iterable[int]) -> LinesByDay:
+        return LinesByDay(self, ids)
+
+
+class LinesByDay:
+    """Some lines of a run by account and value date: which are nearest a remittance's
+    expected date, without looking at the others."""
+
+    def __init__(self, blocks: Blocks, ids: Iterable[int]) -> None:
+        self.blocks = blocks
+        rows: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
+        for e in ids:
+            entry = blocks.entries[e]
+            rows[(entry.account_id, entry.currency)].append((blocks.ordinals[e], e))
+        for found in rows.values():
+            found.sort()
+        self._rows = dict(rows)
+        self._keys = {key: [row[0] for row in found] for key, found in rows.items()}
+
     def near(self, remittance: ExpectedCredit, limit: int) -> list[int]:
-        """Lines in the window of the remittance's account, the nearest to its expected date
-        first, at most `limit`."""
-        rows = self._by_day.get((remittance.account_id, remittance.account_currency), [])
-        centre = self.expected_ordinal(remittance)
-        low = bisect_left(rows, (centre - self.before, -1))
-        high = bisect_right(rows, (centre + self.after, 1 << 62))
-        inside = sorted(rows[low:high], key=lambda row: (abs(row[0] - centre), row[1]))
-        return [entry_id for _, entry_id in inside[:limit]]
+        """Lines in the remittance's window, the nearest to its expected date first, at most
+        `limit`."""
+        key = (remittance.account_id, remittance.account_currency)
+        centre = self.blocks.expected_ordinal(remittance)
+        found = nearest(
+            self._keys.get(key, []),
+            self._rows.get(key, []),
+            centre,
+            (centre - self.blocks.before, centre + self.blocks.after),
+            limit,
+        )
+        return [row[1] for row in found]
+
+
+Row = TypeVar("Row", bound=tuple[Any, ...])
+
+
+def nearest(
+    keys: Sequence[int], rows: Sequence[Row], centre: int, bounds: tuple[int, int], limit: int
+) -> list[Row]:
+    """The rows whose key (sorted, `keys[i]` of `rows[i]`) lies within `bounds`, nearest to
+    `centre` first, at most `limit`: walked outwards from the centre, so that a crowded
+    window costs no more than `limit` rows."""
+    low_bound, high_bound = bounds
+    right = bisect_left(keys, centre)
+    left = right - 1
+    found: list[Row] = []
+    while len(found) < limit:
+        left_ok = left >= 0 and keys[left] >= low_bound
+        right_ok = right < len(keys) and keys[right] <= high_bound
+        if not (left_ok or right_ok):
+            break
+        if right_ok and (not left_ok or keys[right] - centre <= centre - keys[left]):
+            found.append(rows[right])
+            right += 1
+        else:
+            found.append(rows[left])
+            left -= 1
+    return found
 
 
 class RemittanceIndex:
@@ -156,11 +203,9 @@ class RemittanceIndex:
         """Remittances whose window holds the line's value date, nearest first, at most
         `limit`."""
         entry = self.blocks.entries[entry_id]
-        rows = self._by_day.get((entry.account_id, entry.currency), [])
-        keys = self._keys.get((entry.account_id, entry.currency), [])
+        key = (entry.account_id, entry.currency)
         ordinal = self.blocks.ordinals[entry_id]
         # offset = ordinal - expected must lie in [-before, after].
-        low = bisect_left(keys, ordinal - self.blocks.after)
-        high = bisect_right(keys, ordinal + self.blocks.before)
-        inside = sorted(rows[low:high], key=lambda row: (abs(ordinal - row[0]), row[1]))
-        return [row[2] for row in inside[:limit]]
+        bounds = (ordinal - self.blocks.after, ordinal + self.blocks.before)
+        found = nearest(self._keys.get(key, []), self._by_day.get(key, []), ordinal, bounds, limit)
+        return [row[2] for row in found]

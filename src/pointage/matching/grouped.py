@@ -20,7 +20,12 @@ from pointage.matching.blocking import Blocks, RemittanceIndex
 from pointage.matching.candidate import Candidate
 from pointage.matching.evidence import amount_text, failed, partial, passed
 from pointage.matching.model import Criterion, ExpectedCredit, OpenReason, Rule
-from pointage.matching.references import POINTS_NUMBER_AND_CONTRACT, REFERENCE, contract_key
+from pointage.matching.references import (
+    POINTS_NUMBER_AND_CONTRACT,
+    POINTS_NUMBER_ONLY,
+    REFERENCE,
+    contract_key,
+)
 from pointage.matching.scoring import (
     AMOUNT,
     POINTS_AMOUNT_EXACT,
@@ -31,6 +36,11 @@ from pointage.matching.settings import EngineSettings
 from pointage.matching.subset_sum import Solutions, exact_subsets
 from pointage.matching.text import whole_numbers
 
+# Steps one line's subset-sum may take, and all lines' of a run together: a run full of
+# lines that cannot be card credits, or of tiny remittances, stays quick; what a search
+# left unfinished is never applied (an unfinished search proves no uniqueness).
+SEARCH_BUDGET = 100_000
+RUN_BUDGET = 2_000_000
 AMBIGUOUS_SETS = "ambiguous: the amount is the sum of several different sets of remittances"
 
 
@@ -56,28 +66,35 @@ def named_groups(
             entry.amount_minor,
             max_size=settings.max_group_size,
         )
-        candidates += _candidates(entry_id, members, solutions, blocks, named=True)
+        candidates += _candidates(entry_id, members, solutions, blocks, named=members)
     return candidates
 
 
 def summed_groups(
-    entry_id: int, blocks: Blocks, open_remittances: RemittanceIndex, settings: EngineSettings
+    entry_id: int,
+    blocks: Blocks,
+    open_remittances: RemittanceIndex,
+    settings: EngineSettings,
+    budget: list[int],
 ) -> list[Candidate]:
-    """Sets of open remittances around the line's date adding up exactly to it."""
+    """Sets of open remittances around the line's date adding up exactly to it. `budget`
+    holds the steps the run may still spend on such searches, and is spent."""
     entry = blocks.entries[entry_id]
     members = [
         r
         for r in open_remittances.around(entry_id, settings.max_group_candidates)
         if _same_sign(r.expected_credit_minor, entry.amount_minor)
     ]
-    if len(members) < 2 or not entry.amount_minor:
+    if len(members) < 2 or not entry.amount_minor or budget[0] <= 0:
         return []
     solutions = exact_subsets(
         [r.expected_credit_minor for r in members],
         entry.amount_minor,
         max_size=settings.max_group_size,
+        budget=min(budget[0], SEARCH_BUDGET),
     )
-    return _candidates(entry_id, members, solutions, blocks, named=False)
+    budget[0] -= solutions.steps
+    return _candidates(entry_id, members, solutions, blocks, named=None)
 
 
 def _same_sign(amount: int, other: int) -> bool:
@@ -90,8 +107,9 @@ def _candidates(
     solutions: Solutions,
     blocks: Blocks,
     *,
-    named: bool,
+    named: Sequence[ExpectedCredit] | None,
 ) -> list[Candidate]:
+    """`named`: the remittances the line names (None for a sum found unnamed)."""
     candidates = []
     for solution in solutions.found:
         group = sorted((members[i] for i in solution), key=lambda r: (r.contract_number, r.number))
@@ -103,22 +121,43 @@ def _candidates(
     return candidates
 
 
-def _group(entry_id: int, group: list[ExpectedCredit], blocks: Blocks, *, named: bool) -> Candidate:
+def _group(
+    entry_id: int,
+    group: list[ExpectedCredit],
+    blocks: Blocks,
+    *,
+    named: Sequence[ExpectedCredit] | None,
+) -> Candidate:
     entry = blocks.entries[entry_id]
     line = blocks.texts[entry_id]
     currency = entry.currency
     numbers = ", ".join(f"{r.number:06d}" for r in group)
     contracts = sorted({r.contract_number for r in group})
     expected = f"remittances {numbers} of contract {', '.join(contracts)}"
-    if named:
+    if named is not None:
         wanted = {r.number for r in group}
-        zones = [z for z in line.zones if wanted & {int(n) for n in whole_numbers(z)}]
-        reference: Criterion = passed(
-            REFERENCE,
-            expected,
-            " | ".join(zones[:3]),
-            POINTS_NUMBER_AND_CONTRACT,
-            "every remittance of the group is named, with its contract",
+        zones = " | ".join(
+            [z for z in line.zones if wanted & {int(n) for n in whole_numbers(z)}][:3]
+        )
+        extra = [r for r in named if r not in group]
+        reference: Criterion = (
+            partial(
+                REFERENCE,
+                expected,
+                zones,
+                POINTS_NUMBER_ONLY,
+                "the line also names "
+                + ", ".join(f"{r.number:06d}" for r in extra[:3])
+                + ": not the group it names exactly",
+            )
+            if extra
+            else passed(
+                REFERENCE,
+                expected,
+                zones,
+                POINTS_NUMBER_AND_CONTRACT,
+                "every remittance of the group is named, with its contract",
+            )
         )
     else:
         reference = failed(
@@ -132,7 +171,7 @@ def _group(entry_id: int, group: list[ExpectedCredit], blocks: Blocks, *, named:
     total = sum(r.expected_credit_minor for r in group)
     shown = f"{amount_text(total, currency)} = {parts}"
     actual = amount_text(entry.amount_minor, currency)
-    if named:
+    if named is not None:
         amount = passed(
             AMOUNT,
             shown,

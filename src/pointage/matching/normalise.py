@@ -96,6 +96,16 @@ def is_card_code(code: str | None) -> bool:
     return code is not None and (code in CARD_CODES or code.startswith(ISO_CARD_FAMILY))
 
 
+def may_be_card(entry: BankMovement, line: LineText) -> bool:
+    """Not known to be anything else: a card code, a line naming a remittance, or a code
+    that says nothing either way (an OFX type, a CSV without codes). A CFONB code or an
+    ISO 20022 family other than the card ones says the line is something else."""
+    code = entry.bank_operation_code
+    if is_card_code(code) or line.hits or code is None:
+        return True
+    return not ((code.isdigit() and len(code) == 2) or "/" in code)
+
+
 def looks_like_card(entry: BankMovement, line: LineText) -> bool:
     """A card movement by its code, or a line naming a remittance."""
     return is_card_code(entry.bank_operation_code) or bool(line.hits)

@@ -21,7 +21,7 @@ from pointage.matching.candidate import Candidate, Item
 from pointage.matching.days import BusinessDays, overdue_from
 from pointage.matching.decide import Decider, Line, Tops, suggestion_reason, top_candidates, verdict
 from pointage.matching.foreign import score_foreign
-from pointage.matching.grouped import named_groups, summed_groups
+from pointage.matching.grouped import RUN_BUDGET, named_groups, summed_groups
 from pointage.matching.model import (
     BankMovement,
     ExpectedCredit,
@@ -29,8 +29,9 @@ from pointage.matching.model import (
     OpenReason,
     Outcome,
     Proposal,
+    Rule,
 )
-from pointage.matching.normalise import content_key, looks_like_card
+from pointage.matching.normalise import content_key, looks_like_card, may_be_card
 from pointage.matching.references import LineText
 from pointage.matching.scoring import score_single
 from pointage.matching.settings import EngineSettings
@@ -70,7 +71,7 @@ class CreditMatcher:
 
     def run(self) -> CreditResult:
         live = self.decider.settle(self._phase_one())
-        live = self.decider.settle(live + self._phase_two(live))
+        live = self.decider.settle(self._phase_two(live))
         return self._result(live)
 
     def _phase_one(self) -> list[Candidate]:
@@ -100,6 +101,9 @@ class CreditMatcher:
         return candidates
 
     def _phase_two(self, live: list[Candidate]) -> list[Candidate]:
+        """The candidates of phase one still live, the named groups of the open lines read
+        again among the open remittances only (a remittance matched alone no longer makes
+        a group ambiguous), and the searches by sum."""
         claimed = self.decider.claimed
         blocks = self.blocks
         open_entries = [e for e in blocks.entries if ("entry", e) not in claimed]
@@ -109,16 +113,20 @@ class CreditMatcher:
             if ("remittance", r.id) not in claimed and r.currency == r.account_currency
         ]
         index = RemittanceIndex(open_remittances, blocks)
-        candidates: list[Candidate] = []
+        candidates = [c for c in live if c.rule is not Rule.GROUPED_CREDIT]
+        budget = [RUN_BUDGET]
         for e in open_entries:
-            candidates += summed_groups(e, blocks, index, self.settings)
+            candidates += named_groups(e, blocks, index, self.settings)
+            if may_be_card(blocks.entries[e], blocks.texts[e]):
+                candidates += summed_groups(e, blocks, index, self.settings, budget)
         with_candidates = {item for c in live for item in c.items}
-        card_lines = {
+        card_lines = blocks.by_day(
             e for e in open_entries if looks_like_card(blocks.entries[e], blocks.texts[e])
-        }
+        )
+        budget = [RUN_BUDGET]
         for r in open_remittances:
             if ("remittance", r.id) not in with_candidates:
-                candidates += summed_splits(r, blocks, self.settings, card_lines)
+                candidates += summed_splits(r, blocks, self.settings, card_lines, budget)
         return candidates
 
     def _result(self, live: list[Candidate]) -> CreditResult:

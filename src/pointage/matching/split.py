@@ -13,9 +13,9 @@ remittance's amount variants.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
-from pointage.matching.blocking import Blocks
+from pointage.matching.blocking import Blocks, LinesByDay
 from pointage.matching.candidate import Candidate
 from pointage.matching.evidence import amount_text, partial, passed
 from pointage.matching.model import Criterion, ExpectedCredit, Outcome, Rule
@@ -55,10 +55,17 @@ def summed_splits(
     remittance: ExpectedCredit,
     blocks: Blocks,
     settings: EngineSettings,
-    lines: Collection[int],
+    lines: LinesByDay,
+    budget: list[int],
 ) -> list[Candidate]:
-    """Splits among `lines` (the open card lines of the run) around the remittance's date."""
-    pool = [e for e in blocks.near(remittance, settings.max_group_candidates) if e in lines]
+    """Splits among `lines` (the open card lines of the run) around the remittance's date.
+    `budget` holds the combinations the run may still look at, and is spent."""
+    pool = lines.near(remittance, settings.max_group_candidates)
+    size = min(settings.max_split_entries, MAX_SPLIT_LINES)
+    cost = len(pool) ** (size - 1) * len(variants(remittance))
+    if len(pool) < 2 or cost > budget[0]:
+        return []
+    budget[0] -= cost
     fee_debits = _fee_debits(remittance, blocks, pool)
     return _splits(remittance, pool, blocks, settings, fee_debits=fee_debits, limit=2)
 

@@ -22,6 +22,7 @@ DEFAULT_BUDGET = 100_000
 class Solutions:
     found: list[tuple[int, ...]]  # index sets into the amounts given, each sorted
     complete: bool  # False when the budget ran out: there may be more solutions
+    steps: int = 0  # how much of the budget the search used
 
     @property
     def unique(self) -> tuple[int, ...] | None:
@@ -84,7 +85,7 @@ def exact_subsets(
 
     if target:
         search(0, sign * target)
-    return Solutions(found, steps <= budget)
+    return Solutions(found, steps <= budget, min(steps, budget))
 
 
 def small_subsets(
