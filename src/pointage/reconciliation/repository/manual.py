@@ -347,3 +347,24 @@ def merchant_of(session: Session, kind: str, key: int | str) -> int | None:
     else:
         query = select(Suggestion.merchant_id).where(Suggestion.id == key)
     return session.scalar(query)
+
+
+def reversed_claim_keys(session: Session, merchant_id: int) -> set[str]:
+    """What each undone match of the merchant claimed, as a suggestion's `claim_key`
+    ('e:1,2|r:7|t:', sorted ids): a pairing a person undid is not to be applied again."""
+    claimed: dict[int, tuple[set[int], set[int], set[int]]] = {}
+    undone = select(Match.id).where(
+        Match.merchant_id == merchant_id, Match.reversed_at.is_not(None)
+    )
+    for place, link, column in (
+        (0, MatchEntry, MatchEntry.entry_id),
+        (1, MatchRemittance, MatchRemittance.remittance_id),
+        (2, MatchTransaction, MatchTransaction.transaction_id),
+    ):
+        rows = session.execute(select(link.match_id, column).where(link.match_id.in_(undone)))
+        for match_id, object_id in rows:
+            claimed.setdefault(match_id, (set(), set(), set()))[place].add(object_id)
+    return {
+        "e:{}|r:{}|t:{}".format(*(",".join(map(str, sorted(ids))) for ids in sets))
+        for sets in claimed.values()
+    }
