@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from pointage.core.errors import InvalidInput, NotFound
 from pointage.reconciliation import status
-from pointage.reconciliation.models import ClaimRole, RunOpenItem
+from pointage.reconciliation.models import ClaimRole, RunOpenItem, Suggestion
+from pointage.reconciliation.repository.manual import suggestions_naming
 from pointage.reconciliation.service import manual
 from pointage.reconciliation.service.explain import (
     describe_match,
@@ -327,3 +328,42 @@ def test_raw_line_of_a_cfonb_file_without_line_breaks_is_its_record():
 
     assert raw_line(content, "cfonb120", 2) == records[1]
     assert raw_line(content, "cfonb120", 4) is None
+
+
+@pytest.mark.parametrize(
+    ("entries", "remittances", "transactions", "named"),
+    [
+        ([], [7], [], True),
+        ([], [3, 7, 9], [], True),
+        ([], [2, 7], [], True),
+        ([], [7, 8], [], True),
+        ([], [], [5], True),
+        ([], [], [4, 5, 6], True),
+        ([7], [17, 70], [], False),  # the digits, but not the remittance
+        ([5], [], [15, 51], False),
+        ([], [27], [35], False),
+    ],
+)
+def test_suggestions_naming_an_object_are_found_by_its_exact_id(
+    session, data, entries, remittances, transactions, named
+):
+    run = run_row(session, data.merchant_id)
+    keys = [",".join(map(str, ids)) for ids in (entries, remittances, transactions)]
+    row = Suggestion(
+        merchant_id=data.merchant_id,
+        run_id=run.id,
+        rule="remittance_credit",
+        score=0,
+        evidence=[],
+        entry_ids=entries,
+        remittance_ids=remittances,
+        transaction_ids=transactions,
+        reason="",
+        claim_key="e:{}|r:{}|t:{}".format(*keys),
+    )
+    session.add(row)
+    session.flush()
+
+    found = suggestions_naming(session, data.merchant_id, remittance_id=7, transaction_id=5)
+
+    assert [s.id for s in found] == ([row.id] if named else [])

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -179,6 +179,27 @@ def suggestions_after(
         )
         .order_by(Suggestion.id)
         .limit(size)
+    )
+    return session.scalars(query).all()
+
+
+def suggestions_naming(
+    session: Session, merchant_id: int, *, remittance_id: int | None, transaction_id: int
+) -> Sequence[Suggestion]:
+    """The merchant's suggestions (any status) that would claim this remittance or this
+    transaction, oldest first, found by their claim key 'e:1,2|r:7|t:' (sorted ids)."""
+    patterns = [f"%|t:{transaction_id}", f"%|t:{transaction_id},%", f"%,{transaction_id}"]
+    patterns.append(f"%|t:%,{transaction_id},%")
+    if remittance_id is not None:
+        patterns += [f"%|r:{remittance_id}|%", f"%|r:{remittance_id},%"]
+        patterns += [f"%,{remittance_id}|t:%", f"%|r:%,{remittance_id},%|t:%"]
+    query = (
+        select(Suggestion)
+        .where(
+            Suggestion.merchant_id == merchant_id,
+            or_(*(Suggestion.claim_key.like(pattern) for pattern in patterns)),
+        )
+        .order_by(Suggestion.id)
     )
     return session.scalars(query).all()
 

@@ -180,12 +180,15 @@ def _suggestions(
 
 
 def _suggestions_touching(session: Session, scope: Scope, tx: Transaction) -> list[Suggestion]:
-    """Suggestions naming the transaction or its remittance. Their id lists are JSON, read
-    here rather than searched in SQL, the same way on SQLite and PostgreSQL."""
+    """Suggestions naming the transaction or its remittance (their id lists checked again
+    here: the claim key only narrows the search)."""
     found = []
-    for proposed in _suggestions(session, scope.merchant_id, SUGGESTION_STATUSES):
-        named = tx.id in proposed.transaction_ids or tx.remittance_id in proposed.remittance_ids
-        if named and suggestion_in_scope(session, scope, proposed):
+    named = claims.suggestions_naming(
+        session, scope.merchant_id, remittance_id=tx.remittance_id, transaction_id=tx.id
+    )
+    for proposed in named:
+        names = tx.id in proposed.transaction_ids or tx.remittance_id in proposed.remittance_ids
+        if names and suggestion_in_scope(session, scope, proposed):
             found.append(proposed)
     return found
 
