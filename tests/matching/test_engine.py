@@ -295,3 +295,16 @@ def test_card_lines_adding_up_to_a_remittance_nothing_else_fits_are_proposed():
     assert suggestion.rule is Rule.SPLIT_CREDIT
     assert suggestion.entry_ids == (10, 11)
     assert suggestion.score == 60  # lines found by their sum only: never applied alone
+
+
+def test_a_grouped_credit_nets_a_remittance_of_refunds():
+    rs = [
+        remittance(1, 56, 127_99, gross_settled=True),
+        remittance(2, 57, -69_04, fee=0, refunds=69_04, gross_settled=True),
+        remittance(3, 58, 424_67, gross_settled=True),
+    ]
+    grouped = line(10, 483_62, "REMISES AMEX 3 REM 7012345", details=("REM 000056 000057 000058",))
+    result = run(rs, [grouped])
+    (match,) = result.matches
+    assert match.rule is Rule.GROUPED_CREDIT and match.remittance_ids == (1, 2, 3)
+    assert match.score == 130

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pointage.matching.subset_sum import exact_subsets, small_subsets
+from pointage.matching.subset_sum import any_sign_subsets, exact_subsets, small_subsets
 
 
 def test_one_exact_solution():
@@ -99,3 +99,19 @@ def test_small_subsets_agree_with_brute_force(amounts, target):
     expected = brute_force(amounts, target, 3)
     found = small_subsets(amounts, [target], max_size=3, limit=10_000)
     assert {combo for combo, _ in found} == expected
+
+
+def test_any_sign_subsets_net_a_remittance_of_refunds_into_a_group():
+    # 127.99 + (-69.04) + 424.67 = 483.62: the demo's grouped AMEX credit.
+    found = any_sign_subsets([12_799, -6_904, 42_467, 5_000], 48_362, max_size=4)
+    assert found.unique == (0, 1, 2)
+
+
+@given(
+    st.lists(st.integers(min_value=-60, max_value=60), min_size=0, max_size=8),
+    st.integers(min_value=-150, max_value=150),
+)
+def test_any_sign_subsets_agree_with_brute_force(amounts, target):
+    found = any_sign_subsets(amounts, target, max_size=4, limit=10_000)
+    assert found.complete
+    assert set(found.found) == brute_force(amounts, target, 4)

@@ -31,7 +31,11 @@ class Blocks:
         texts: dict[int, LineText],
         days: BusinessDays,
         settings: EngineSettings,
+        numbers: frozenset[int],
     ) -> None:
+        """`numbers`: the remittance numbers of the run, the only ones worth indexing (a
+        line writes many others: contract numbers, references, dates)."""
+        self.numbers = numbers
         self.entries = {entry.id: entry for entry in entries}
         self.texts = texts
         self.days = days
@@ -52,11 +56,12 @@ class Blocks:
     def _index_numbers(self, entry: BankMovement, line: LineText) -> None:
         """A line may name a remittance when it writes its number and its contract, or when
         a pattern reads the number in a line naming no contract of the run."""
-        for number in line.numbers | line.hit_numbers:
-            for contract in line.contracts:
-                self._by_number[(entry.account_id, number, contract)].append(entry.id)
-        if not line.contracts:
-            for number in line.hit_numbers:
+        if line.contracts:
+            for number in (line.numbers | line.hit_numbers) & self.numbers:
+                for contract in line.contracts:
+                    self._by_number[(entry.account_id, number, contract)].append(entry.id)
+        else:
+            for number in line.hit_numbers & self.numbers:
                 self._by_number[(entry.account_id, number, None)].append(entry.id)
 
     def expected_ordinal(self, remittance: ExpectedCredit) -> int:
@@ -174,12 +179,18 @@ class RemittanceIndex:
 
     def __init__(self, remittances: Iterable[ExpectedCredit], blocks: Blocks) -> None:
         self.blocks = blocks
-        self._by_number: dict[tuple[int, int], list[ExpectedCredit]] = defaultdict(list)
+        # (account, contract key, number): a line names a remittance with its contract.
+        self._by_number: dict[tuple[int, int | str, int], list[ExpectedCredit]] = defaultdict(
+            list
+        )
         self._by_day: dict[tuple[int, str], list[tuple[int, int, ExpectedCredit]]] = defaultdict(
             list
         )
         for remittance in remittances:
-            self._by_number[(remittance.account_id, remittance.number)].append(remittance)
+            contract = contract_key(remittance.contract_number)
+            self._by_number[(remittance.account_id, contract, remittance.number)].append(
+                remittance
+            )
             key = (remittance.account_id, remittance.account_currency)
             self._by_day[key].append(
                 (blocks.expected_ordinal(remittance), remittance.id, remittance)
@@ -189,14 +200,19 @@ class RemittanceIndex:
         self._keys = {key: [row[0] for row in rows] for key, rows in self._by_day.items()}
 
     def named_by(self, entry_id: int) -> list[ExpectedCredit]:
-        """Remittances of the line's account whose number the line writes, in window."""
+        """Remittances of the line's account whose number and contract the line writes, in
+        window."""
         entry = self.blocks.entries[entry_id]
         line = self.blocks.texts[entry_id]
+        if not line.contracts:
+            return []
         found = []
-        for number in line.numbers | line.hit_numbers:
-            for remittance in self._by_number.get((entry.account_id, number), ()):
-                if self.blocks.in_window(remittance, entry_id):
-                    found.append(remittance)
+        for number in (line.numbers | line.hit_numbers) & self.blocks.numbers:
+            for contract in line.contracts:
+                key = (entry.account_id, contract, number)
+                for remittance in self._by_number.get(key, ()):
+                    if self.blocks.in_window(remittance, entry_id):
+                        found.append(remittance)
         return sorted(found, key=lambda r: r.id)
 
     def around(self, entry_id: int, limit: int) -> list[ExpectedCredit]:

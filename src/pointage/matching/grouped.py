@@ -33,7 +33,7 @@ from pointage.matching.scoring import (
     worst_date,
 )
 from pointage.matching.settings import EngineSettings
-from pointage.matching.subset_sum import Solutions, exact_subsets
+from pointage.matching.subset_sum import Solutions, any_sign_subsets, exact_subsets
 from pointage.matching.text import whole_numbers
 
 # Steps one line's subset-sum may take, and all lines' of a run together: a run full of
@@ -52,20 +52,21 @@ def named_groups(
     line = blocks.texts[entry_id]
     by_contract: dict[int | str, list[ExpectedCredit]] = defaultdict(list)
     for remittance in index.named_by(entry_id):
-        if line.names_contract(remittance.contract_number) and _same_sign(
-            remittance.expected_credit_minor, entry.amount_minor
-        ):
+        if line.names_contract(remittance.contract_number) and remittance.expected_credit_minor:
             by_contract[contract_key(remittance.contract_number)].append(remittance)
     candidates: list[Candidate] = []
     for members in by_contract.values():
         if len(members) < 2:
             continue
         members = members[: settings.max_group_candidates]
-        solutions = exact_subsets(
-            [r.expected_credit_minor for r in members],
-            entry.amount_minor,
-            max_size=settings.max_group_size,
+        amounts = [r.expected_credit_minor for r in members]
+        # A remittance of refunds (negative) may be netted into the group's credit.
+        search = (
+            exact_subsets
+            if all(_same_sign(amount, entry.amount_minor) for amount in amounts)
+            else any_sign_subsets
         )
+        solutions = search(amounts, entry.amount_minor, max_size=settings.max_group_size)
         candidates += _candidates(entry_id, members, solutions, blocks, named=members)
     return candidates
 

@@ -62,7 +62,8 @@ class CreditMatcher:
         self.today = today
         dates = [e.value_date for e in entries] + [r.expected_credit_date for r in remittances]
         self.days = BusinessDays(dates)
-        self.blocks = Blocks(entries, texts, self.days, settings)
+        numbers = frozenset(r.number for r in remittances)
+        self.blocks = Blocks(entries, texts, self.days, settings, numbers)
         lines = {
             e.id: Line(content_key(e), (e.record, e.id), e.amount_minor, e.currency)
             for e in entries

@@ -1,10 +1,12 @@
 """Which sets of amounts add up exactly to a target, in minor units, within bounds.
 
-Two searches, both exact (integers, no tolerance) and both stopping at two solutions: one
+Three searches, all exact (integers, no tolerance) and all stopping at two solutions: one
 solution is a candidate, two are an ambiguity a person resolves.
 - `exact_subsets`: amounts of one sign (remittances into one credit), depth-first with the
   amounts in decreasing order, cut as soon as the rest cannot reach the target, within a
   budget of steps so that an unlucky set of amounts cannot stall a run;
+- `any_sign_subsets`: the same for amounts of both signs, which nothing lets one cut: for
+  the few remittances a line names;
 - `small_subsets`: a few amounts of any sign (a credit and a fee debit), two or three at a
   time, the last one looked up in a table instead of searched.
 """
@@ -85,6 +87,44 @@ def exact_subsets(
 
     if target:
         search(0, sign * target)
+    return Solutions(found, steps <= budget, min(steps, budget))
+
+
+def any_sign_subsets(
+    amounts: Sequence[int],
+    target: int,
+    *,
+    min_size: int = 2,
+    max_size: int,
+    limit: int = 2,
+    budget: int = DEFAULT_BUDGET,
+) -> Solutions:
+    """`exact_subsets` for amounts of both signs (a remittance of refunds netted into a
+    grouped credit): nothing can be cut early, so only for the few amounts a line names."""
+    found: list[tuple[int, ...]] = []
+    steps = 0
+    chosen: list[int] = []
+
+    def search(start: int, total: int) -> bool:
+        nonlocal steps
+        if total == target and len(chosen) >= min_size:
+            found.append(tuple(chosen))
+            if len(found) >= limit:
+                return False
+        if len(chosen) == max_size:
+            return True
+        for i in range(start, len(amounts)):
+            steps += 1
+            if steps > budget:
+                return False
+            chosen.append(i)
+            going = search(i + 1, total + amounts[i])
+            chosen.pop()
+            if not going:
+                return False
+        return True
+
+    search(0, 0)
     return Solutions(found, steps <= budget, min(steps, budget))
 
 
