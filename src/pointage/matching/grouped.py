@@ -24,6 +24,7 @@ from pointage.matching.references import (
     POINTS_NUMBER_AND_CONTRACT,
     POINTS_NUMBER_ONLY,
     REFERENCE,
+    LineText,
     contract_key,
 )
 from pointage.matching.scoring import (
@@ -130,70 +131,51 @@ def _group(
     named: Sequence[ExpectedCredit] | None,
 ) -> Candidate:
     entry = blocks.entries[entry_id]
-    line = blocks.texts[entry_id]
-    currency = entry.currency
-    numbers = ", ".join(f"{r.number:06d}" for r in group)
-    contracts = sorted({r.contract_number for r in group})
-    expected = f"remittances {numbers} of contract {', '.join(contracts)}"
-    if named is not None:
-        wanted = {r.number for r in group}
-        zones = " | ".join(
-            [z for z in line.zones if wanted & {int(n) for n in whole_numbers(z)}][:3]
-        )
-        extra = [r for r in named if r not in group]
-        reference: Criterion = (
-            partial(
-                REFERENCE,
-                expected,
-                zones,
-                POINTS_NUMBER_ONLY,
-                "the line also names "
-                + ", ".join(f"{r.number:06d}" for r in extra[:3])
-                + ": not the group it names exactly",
-            )
-            if extra
-            else passed(
-                REFERENCE,
-                expected,
-                zones,
-                POINTS_NUMBER_AND_CONTRACT,
-                "every remittance of the group is named, with its contract",
-            )
-        )
-    else:
-        reference = failed(
-            REFERENCE,
-            expected,
-            line.zones[0] if line.zones else "",
-            "the line does not name the remittances",
-        )
-    parts = " + ".join(amount_text(r.expected_credit_minor, currency) for r in group[:6])
-    parts += " + ..." if len(group) > 6 else ""
-    total = sum(r.expected_credit_minor for r in group)
-    shown = f"{amount_text(total, currency)} = {parts}"
-    actual = amount_text(entry.amount_minor, currency)
-    if named is not None:
-        amount = passed(
-            AMOUNT,
-            shown,
-            actual,
-            POINTS_AMOUNT_EXACT,
-            f"the expected credits of {len(group)} remittances add up to the line",
-        )
-    else:
-        amount = partial(
-            AMOUNT,
-            shown,
-            actual,
-            POINTS_AMOUNT_TOLERANCE,
-            f"the line is the sum of {len(group)} open remittances found around it",
-        )
     when = worst_date(blocks.days, group, [entry.value_date])
     return Candidate(
         rule=Rule.GROUPED_CREDIT,
         entry_ids=(entry_id,),
         remittance_ids=tuple(r.id for r in group),
-        criteria=(reference, amount, when.criterion),
+        criteria=(
+            _reference(blocks.texts[entry_id], group, named),
+            _amount(entry.amount_minor, entry.currency, group, named=named is not None),
+            when.criterion,
+        ),
         late_business_days=when.late_business_days,
         anomaly=when.anomaly,
     )
+
+
+def _reference(
+    line: LineText, group: list[ExpectedCredit], named: Sequence[ExpectedCredit] | None
+) -> Criterion:
+    numbers = ", ".join(f"{r.number:06d}" for r in group)
+    contracts = ", ".join(sorted({r.contract_number for r in group}))
+    expected = f"remittances {numbers} of contract {contracts}"
+    if named is None:
+        actual = line.zones[0] if line.zones else ""
+        return failed(REFERENCE, expected, actual, "the line does not name the remittances")
+    wanted = {r.number for r in group}
+    zones = [z for z in line.zones if wanted & {int(n) for n in whole_numbers(z)}]
+    actual = " | ".join(zones[:3])
+    extra = [f"{r.number:06d}" for r in named if r not in group]
+    if extra:
+        note = f"the line also names {', '.join(extra[:3])}: not the group it names exactly"
+        return partial(REFERENCE, expected, actual, POINTS_NUMBER_ONLY, note)
+    note = "every remittance of the group is named, with its contract"
+    return passed(REFERENCE, expected, actual, POINTS_NUMBER_AND_CONTRACT, note)
+
+
+def _amount(
+    booked_minor: int, currency: str, group: list[ExpectedCredit], *, named: bool
+) -> Criterion:
+    parts = " + ".join(amount_text(r.expected_credit_minor, currency) for r in group[:6])
+    parts += " + ..." if len(group) > 6 else ""
+    total = sum(r.expected_credit_minor for r in group)
+    shown = f"{amount_text(total, currency)} = {parts}"
+    actual = amount_text(booked_minor, currency)
+    if named:
+        note = f"the expected credits of {len(group)} remittances add up to the line"
+        return passed(AMOUNT, shown, actual, POINTS_AMOUNT_EXACT, note)
+    note = f"the line is the sum of {len(group)} open remittances found around it"
+    return partial(AMOUNT, shown, actual, POINTS_AMOUNT_TOLERANCE, note)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pointage.matching.blocking import Blocks, LinesByDay
 from pointage.matching.candidate import Candidate
 from pointage.matching.evidence import amount_text, partial, passed
-from pointage.matching.model import Criterion, ExpectedCredit, Outcome, Rule
+from pointage.matching.model import BankMovement, Criterion, ExpectedCredit, Outcome, Rule
 from pointage.matching.normalise import variants
 from pointage.matching.references import reference_criterion
 from pointage.matching.scoring import (
@@ -116,36 +116,13 @@ def _split(
 ) -> Candidate:
     readings = [reference_criterion(blocks.texts[e], remittance) for e in lines]
     reference = max((r.criterion for r in readings), key=lambda c: c.points)
-    currency = remittance.account_currency
     amounts = [blocks.entries[e].amount_minor for e in lines]
-    total = sum(amounts)
-    actual = " + ".join(amount_text(a, currency) for a in amounts)
-    expected = f"{amount_text(total, currency)} ({variant})"
-    named = reference.points > 0
-    amount: Criterion = (
-        passed(AMOUNT, expected, actual, POINTS_AMOUNT_EXACT, f"{len(lines)} lines add up to it")
-        if named
-        else partial(
-            AMOUNT,
-            expected,
-            actual,
-            POINTS_AMOUNT_TOLERANCE,
-            f"{len(lines)} lines found around its date add up to it",
-        )
-    )
+    amount = _amount(amounts, remittance.account_currency, variant, named=reference.points > 0)
     when = worst_date(blocks.days, [remittance], [blocks.entries[e].value_date for e in lines])
     criteria = [reference, amount, when.criterion]
     fee_lines = [e for e in lines if e in fee_debits]
     if fee_lines:
-        criteria.append(
-            passed(
-                FEE_DEBIT,
-                amount_text(-remittance.fee_minor, currency),
-                amount_text(blocks.entries[fee_lines[0]].amount_minor, currency),
-                POINTS_FEE_DEBIT,
-                "a debit of exactly the remittance's fee names it",
-            )
-        )
+        criteria.append(_fee_debit(remittance, blocks.entries[fee_lines[0]]))
     candidate = Candidate(
         rule=Rule.SPLIT_CREDIT,
         entry_ids=tuple(sorted(lines)),
@@ -159,3 +136,24 @@ def _split(
         candidate.blocked = others[0]
         candidate.contradicted = True
     return candidate
+
+
+def _amount(amounts: list[int], currency: str, variant: str, *, named: bool) -> Criterion:
+    actual = " + ".join(amount_text(a, currency) for a in amounts)
+    expected = f"{amount_text(sum(amounts), currency)} ({variant})"
+    if named:
+        note = f"{len(amounts)} lines add up to it"
+        return passed(AMOUNT, expected, actual, POINTS_AMOUNT_EXACT, note)
+    note = f"{len(amounts)} lines found around its date add up to it"
+    return partial(AMOUNT, expected, actual, POINTS_AMOUNT_TOLERANCE, note)
+
+
+def _fee_debit(remittance: ExpectedCredit, debit: BankMovement) -> Criterion:
+    currency = remittance.account_currency
+    return passed(
+        FEE_DEBIT,
+        amount_text(-remittance.fee_minor, currency),
+        amount_text(debit.amount_minor, currency),
+        POINTS_FEE_DEBIT,
+        "a debit of exactly the remittance's fee names it",
+    )
