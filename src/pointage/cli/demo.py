@@ -153,6 +153,8 @@ def print_summary(summary: DemoSummary, credentials_json: Path | None, seconds: 
     echo(f"remittances: {counts.remittances}")
     if summary.bank is not None:
         print_bank(summary.bank)
+    if summary.reconciliation is not None:
+        echo(f"  {summary.reconciliation.summary}")
     if credentials_json is not None:
         echo(f"test keys written to {credentials_json}")
         return
