@@ -15,6 +15,7 @@ from pointage.matching.model import (
     OpenReason,
     Rule,
 )
+from pointage.matching.settings import EngineSettings, bank_patterns_from_json
 from tests.matching.builders import DAY, credit_of, line, remittance
 
 
@@ -308,3 +309,17 @@ def test_a_grouped_credit_nets_a_remittance_of_refunds():
     (match,) = result.matches
     assert match.rule is Rule.GROUPED_CREDIT and match.remittance_ids == (1, 2, 3)
     assert match.score == 130
+
+
+def test_a_banks_own_pattern_reads_its_remittance_numbers():
+    # This bank glues the contract and the number in one run of digits: no generic pattern
+    # reads it, and the whole numbers cannot (7012345000123 is one number).
+    rs = [remittance(1, 123, 250_00), remittance(2, 124, 250_00)]
+    lines = [line(10, 250_00, "TLC 7012345000124"), line(11, 250_00, "TLC 7012345000123")]
+    assert run(rs, lines).matches == []  # same amount, same day, nothing read: ambiguous
+    patterns = bank_patterns_from_json(
+        '{"30004": ["TLC (?P<contract>\\\\d{7})(?P<number>\\\\d{6})"]}'
+    )
+    result = reconcile(EngineInput(rs, lines, today=DAY), EngineSettings(bank_patterns=patterns))
+    assert pairs(result) == {((11,), (1,)), ((10,), (2,))}
+    assert {m.score for m in result.matches} == {130}

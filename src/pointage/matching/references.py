@@ -44,7 +44,7 @@ class LineText:
     hit_numbers: frozenset[int]  # the remittance numbers of `hits`
     numbers: frozenset[int]  # every whole number of every zone
     words: frozenset[str]  # every blank-separated word, for non-numeric contract numbers
-    contracts: frozenset[int | str]  # keys of the run's contracts written in the line
+    contracts: frozenset[int | str]  # keys of the run's contracts the line names
 
     def names_number(self, number: int) -> bool:
         return number in self.numbers or number in self.hit_numbers
@@ -86,7 +86,11 @@ def read_line(
         if _has_words(contracts)
         else frozenset()
     )
+    # A contract is named when written as a number or a word of its own, or when a pattern
+    # captures it (a bank may glue it to the remittance number: "TLC 7012345000123").
+    captured = {contract_key(hit.contract) for hit in hits if hit.contract}
     named = frozenset(numbers.intersection(contracts)) | words.intersection(contracts)
+    named |= captured.intersection(contracts)
     hit_numbers = frozenset(hit.number for hit in hits)
     return LineText(zones, hits, hit_numbers, numbers, words, named)
 
