@@ -180,17 +180,13 @@ class RemittanceIndex:
     def __init__(self, remittances: Iterable[ExpectedCredit], blocks: Blocks) -> None:
         self.blocks = blocks
         # (account, contract key, number): a line names a remittance with its contract.
-        self._by_number: dict[tuple[int, int | str, int], list[ExpectedCredit]] = defaultdict(
-            list
-        )
+        self._by_number: dict[tuple[int, int | str, int], list[ExpectedCredit]] = defaultdict(list)
         self._by_day: dict[tuple[int, str], list[tuple[int, int, ExpectedCredit]]] = defaultdict(
             list
         )
         for remittance in remittances:
             contract = contract_key(remittance.contract_number)
-            self._by_number[(remittance.account_id, contract, remittance.number)].append(
-                remittance
-            )
+            self._by_number[(remittance.account_id, contract, remittance.number)].append(remittance)
             key = (remittance.account_id, remittance.account_currency)
             self._by_day[key].append(
                 (blocks.expected_ordinal(remittance), remittance.id, remittance)
