@@ -4,15 +4,16 @@ transaction (a failure rolls every row back with the rest)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, update
+from sqlalchemy import JSON, Column, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from pointage.core.errors import Conflict
-from pointage.db.bulk import insert_rows
+from pointage.db.bulk import column_dumper, insert_rows
 from pointage.reconciliation.models import (
     Match,
     MatchEntry,
@@ -69,14 +70,39 @@ def finish_run(session: Session, run_id: int, **counts: int | str | datetime) ->
     )
 
 
-def insert_matches(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert the matches (dicts of Match columns); their ids, in the order given."""
+def insert_matches(session: Session, run_id: int, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert the run's matches (dicts of Match columns); their ids, in the order given."""
+    return _insert_run_rows(session, cast(Table, Match.__table__), run_id, rows)
+
+
+def _insert_run_rows(
+    session: Session, table: Table, run_id: int, rows: Sequence[dict[str, Any]]
+) -> list[int]:
+    """Insert rows of one run in one bulk statement and read their ids back in insertion
+    order: ids grow in the order rows go in (one statement, one sequence), and nobody
+    else writes rows of a run being recorded. (An INSERT … RETURNING that keeps the order
+    would go row by row on SQLite: 2 s for 17,000 matches instead of 0.2 s.)"""
     if not rows:
         return []
-    result = session.execute(
-        insert(Match).returning(Match.id, sort_by_parameter_order=True), list(rows)
-    )
-    return [int(key) for key in result.scalars()]
+    columns = [name for name in rows[0] if name != "id"]
+    dumpers = [_dumper(session, table.c[name]) for name in columns]
+    values = [tuple(dump(row[name]) for name, dump in zip(columns, dumpers, strict=True))
+              for row in rows]  # fmt: skip
+    insert_rows(session, table.name, columns, values, duplicate=RuntimeError)
+    ids = session.scalars(
+        select(table.c.id).where(table.c.run_id == run_id).order_by(table.c.id)
+    ).all()
+    if len(ids) != len(rows):  # pragma: no cover - the invariant above broken
+        raise RuntimeError(f"{table.name}: {len(rows)} rows inserted, {len(ids)} read back")
+    return [int(key) for key in ids]
+
+
+def _dumper(session: Session, column: Column[Any]) -> Callable[[Any], Any]:
+    """How a value of `column` travels to the driver: JSON as its text (COPY and SQLite
+    both read that), the rest through the column type's own bind processor."""
+    if isinstance(column.type, JSON):
+        return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
+    return column_dumper(session, column)
 
 
 def _already_claimed(message: str) -> Exception:
@@ -120,13 +146,9 @@ def supersede_open_suggestions(session: Session, merchant_id: int, at: datetime)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def insert_suggestions(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    if not rows:
-        return []
-    result = session.execute(
-        insert(Suggestion).returning(Suggestion.id, sort_by_parameter_order=True), list(rows)
-    )
-    return [int(key) for key in result.scalars()]
+def insert_suggestions(session: Session, run_id: int, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert the run's suggestions (dicts of Suggestion columns); their ids, in order."""
+    return _insert_run_rows(session, cast(Table, Suggestion.__table__), run_id, rows)
 
 
 def insert_open_items(

@@ -9,7 +9,8 @@ session's connection, inside the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, text
@@ -36,6 +37,9 @@ from pointage.shop.models import BankAccount, Contract, Shop
 from pointage.statement.models import StatementEntry
 
 CHUNK = 5_000  # bound parameters per IN (...), well under every driver's limit
+# Payments are captured at most this many days after their creation (deferred capture):
+# a chargeback's payment remitted since a day was created at most this long before it.
+MAX_CAPTURE_DELAY = 366
 # pg_advisory_xact_lock(namespace, merchant id): the namespace keeps these locks apart
 # from any other advisory lock the application may take one day.
 RUN_LOCK_NAMESPACE = 7_201
@@ -215,10 +219,15 @@ def chargeback_candidates(
     session: Session, merchant_id: int, clues: Sequence[ChargebackClue], max_age_days: int
 ) -> list[CardPayment]:
     """The captured payments of the merchant's shops a chargeback clue may point to: by
-    transaction id or order id when the bank line gives one, by amount otherwise."""
+    order id or transaction id when the bank line gives one, by amount otherwise.
+
+    Each lookup leads with what an index finds (the order id; the shop, date and
+    transaction id of the unique key); the merchant, kind and status are checked on the
+    rows found, so that no plan walks a million captured payments."""
     if not clues:
         return []
     oldest = min(clue.booked_on for clue in clues) - timedelta(days=max_age_days)
+    shops = sorted(session.scalars(select(Shop.id).where(Shop.merchant_id == merchant_id)))
     base = (
         select(
             Transaction.id,
@@ -231,51 +240,79 @@ def chargeback_candidates(
             Transaction.card_masked,
             Contract.number,
             Remittance.remittance_date,
+            Transaction.shop_id,
+            Transaction.operation_type,
+            Transaction.detailed_status,
         )
-        .join(Shop, Shop.id == Transaction.shop_id)
         .join(Remittance, Remittance.id == Transaction.remittance_id)
         .join(Contract, Contract.id == Remittance.contract_id)
-        .where(
-            Shop.merchant_id == merchant_id,
-            Transaction.operation_type == OperationType.DEBIT.value,
-            Transaction.detailed_status == DetailedStatus.CAPTURED.value,
-            Remittance.remittance_date >= oldest,
-        )
     )
     found: dict[int, CardPayment] = {}
-    wanted_ids = {tid for clue in clues for tid in clue.transaction_ids}
-    wanted_orders = {oid for clue in clues for oid in clue.order_ids}
-    for chunk in chunks(wanted_ids):
-        _collect(session, base.where(Transaction.transaction_id.in_(chunk)), found)
-    for chunk in chunks(wanted_orders):
-        _collect(session, base.where(Transaction.order_id.in_(chunk)), found)
+    collect = _Collector(set(shops), oldest, found)
+    for chunk in chunks({oid for clue in clues for oid in clue.order_ids}):
+        collect(session.execute(base.where(Transaction.order_id.in_(chunk))))
+    # Transaction ids repeat from day to day: those already found with their order are
+    # not looked for again.
+    known = {payment.transaction_id for payment in found.values()}
+    wanted = {tid for clue in clues for tid in clue.transaction_ids} - known
+    for chunk in chunks(wanted):
+        collect(
+            session.execute(
+                base.where(
+                    Transaction.shop_id.in_(shops),
+                    Transaction.transaction_date >= oldest - timedelta(days=MAX_CAPTURE_DELAY),
+                    Transaction.transaction_id.in_(chunk),
+                )
+            )
+        )
     # A line that names no payment is matched on amount and card: one pass for all of them.
     blind = [clue for clue in clues if not clue.transaction_ids and not clue.order_ids]
     for chunk in chunks({clue.amount_minor for clue in blind}):
         by_amount: dict[int, CardPayment] = {}
-        _collect(session, base.where(Transaction.amount_minor.in_(chunk)), by_amount)
+        query = base.where(
+            Transaction.shop_id.in_(shops),
+            Transaction.amount_minor.in_(chunk),
+            Transaction.operation_type == OperationType.DEBIT.value,
+            Transaction.detailed_status == DetailedStatus.CAPTURED.value,
+        )
+        _Collector(set(shops), oldest, by_amount)(session.execute(query))
         for payment in by_amount.values():
             if any(_may_be(payment, clue) for clue in blind):
                 found[payment.id] = payment
     return [found[key] for key in sorted(found)]
 
 
-def _collect(session: Session, query: Any, into: dict[int, CardPayment]) -> None:
-    for row in session.execute(query):
-        (id_, uuid, account_id, transaction_id, order_id, amount, currency, masked, contract,
-         remittance_date) = row  # fmt: skip
-        into[id_] = CardPayment(
-            id=id_,
-            uuid=uuid,
-            account_id=account_id,
-            transaction_id=transaction_id,
-            order_id=order_id,
-            amount_minor=amount,
-            currency=currency,
-            card_last4=masked[-4:] if masked else None,
-            contract_number=contract,
-            remittance_date=remittance_date,
-        )
+@dataclass(frozen=True, slots=True)
+class _Collector:
+    """Keeps the captured payments of the merchant's shops remitted since `oldest`."""
+
+    shops: set[int]
+    oldest: date
+    into: dict[int, CardPayment]
+
+    def __call__(self, rows: Iterable[Any]) -> None:
+        for row in rows:
+            (id_, uuid, account_id, transaction_id, order_id, amount, currency, masked,
+             contract, remittance_date, shop_id, kind, status) = row  # fmt: skip
+            if (
+                shop_id not in self.shops
+                or kind != OperationType.DEBIT.value
+                or status != DetailedStatus.CAPTURED.value
+                or remittance_date < self.oldest
+            ):
+                continue
+            self.into[id_] = CardPayment(
+                id=id_,
+                uuid=uuid,
+                account_id=account_id,
+                transaction_id=transaction_id,
+                order_id=order_id,
+                amount_minor=amount,
+                currency=currency,
+                card_last4=masked[-4:] if masked else None,
+                contract_number=contract,
+                remittance_date=remittance_date,
+            )
 
 
 def _may_be(payment: CardPayment, clue: ChargebackClue) -> bool:

@@ -157,7 +157,7 @@ def store_matches(
         }
         for p in matches
     ]
-    ids = records.insert_matches(session, rows)
+    ids = records.insert_matches(session, run_id, rows)
     entries: list[tuple[int, int, str]] = []
     remittances: list[tuple[int, int, str]] = []
     transactions: list[tuple[int, int, str]] = []
@@ -198,7 +198,7 @@ def store_suggestions(
         }
         for s in suggestions
     ]
-    return records.insert_suggestions(session, rows)
+    return records.insert_suggestions(session, run_id, rows)
 
 
 def store_open_items(session: Session, run_id: int, items: Iterable[OpenItem]) -> None:
