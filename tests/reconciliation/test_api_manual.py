@@ -184,7 +184,7 @@ def test_a_shop_cannot_mark_another_shops_transaction(client, api, engine):
         json={"comment": "mine now"},
         auth=api.auth(),
     )
-    _problem(response, 404)
+    _problem(response, 404, "uuid")
     assert _status(engine, api.neighbour_payment) != "reconciled_manual"
 
 

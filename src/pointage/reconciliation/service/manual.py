@@ -145,12 +145,13 @@ def match_by_hand(
         )
     scope = Scope(merchant_id, shop_pk)
     entries = found_all(
-        queries.entries_in_scope(session, scope, set(entry_ids)), entry_ids, "entry"
+        queries.entries_in_scope(session, scope, set(entry_ids)), entry_ids, "entry", "entry_ids"
     )
     remittances = found_all(
         queries.remittances_in_scope(session, scope, set(remittance_ids)),
         remittance_ids,
         "remittance",
+        "remittance_ids",
     )
     transactions = captured_transactions(session, scope, transaction_uuids)
     contracts = {r.contract_id for r in remittances} | {
@@ -209,10 +210,11 @@ def mark_reconciled_without_entry(
             queries.remittances_in_scope(session, scope, {remittance_id}),
             [remittance_id],
             "remittance",
+            "remittance_id",
         )
     else:
         assert transaction_uuid is not None  # one of them is given, checked above
-        transactions = captured_transactions(session, scope, [transaction_uuid])
+        transactions = captured_transactions(session, scope, [transaction_uuid], "uuid")
     match = Match(
         merchant_id=merchant_id,
         rule=Rule.MANUAL.value,

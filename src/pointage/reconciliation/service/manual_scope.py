@@ -29,26 +29,25 @@ def optional_comment(comment: str | None) -> str | None:
     return (comment or "").strip() or None
 
 
-def found_all(found: dict[Any, T], wanted: Sequence[Any], kind: str) -> list[T]:
+def found_all(found: dict[Any, T], wanted: Sequence[Any], kind: str, param: str) -> list[T]:
     """The objects in the order asked, each once; the first one missing is NotFound."""
     for key in wanted:
         if key not in found:
-            param = f"{kind}_uuids" if kind == "transaction" else f"{kind}_ids"
             raise NotFound(f"{kind} {key} not found", param=param)
     return [found[key] for key in dict.fromkeys(wanted)]
 
 
 def captured_transactions(
-    session: Session, scope: Scope, uuids: Sequence[str]
+    session: Session, scope: Scope, uuids: Sequence[str], param: str = "transaction_uuids"
 ) -> list[Transaction]:
     found = found_all(
-        queries.transactions_by_uuid(session, scope, set(uuids)), uuids, "transaction"
+        queries.transactions_by_uuid(session, scope, set(uuids)), uuids, "transaction", param
     )
     for tx in found:
         if tx.remittance_id is None:
             raise Conflict(
                 f"transaction {tx.uuid} was not captured: there is nothing to reconcile",
-                param="transaction_uuids",
+                param=param,
             )
     return found
 
