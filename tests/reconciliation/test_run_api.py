@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from pointage.reconciliation.models import Match, ReconciliationRun
+from pointage.reconciliation.service import apply
 from pointage.shop import service as shop_service
 from pointage.shop.service import issue_test_key
 from tests.factories import IBAN_BANK_B, make_shop
@@ -208,3 +209,25 @@ def test_every_route_wants_a_shop(client, world) -> None:
     wrong = client.get("/v1/reconciliation-runs", auth=(SHOP, keys[SISTER]))
     assert wrong.status_code == 401
     assert get(client, keys, limit=0).status_code == 422
+
+
+def test_a_failed_run_answers_500_and_is_listed_as_failed(
+    client, session_factory, world, monkeypatch
+) -> None:
+    keys, _ = world
+
+    def broken(*_args):
+        raise RuntimeError("engine broke")
+
+    monkeypatch.setattr(apply, "default_engine", broken)
+    response = post(client, keys, business_date=AS_OF)
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["code"] == "reconciliation_failed"
+    assert "RuntimeError" in problem["detail"] and "engine broke" not in problem["detail"]
+    (run,) = get(client, keys).json()["runs"]
+    assert (run["status"], run["matched"]) == ("failed", 0)
+    assert problem["detail"].startswith(f"the reconciliation run #{run['id']} failed: ")
+    assert stored(session_factory, Match) == 0
