@@ -42,15 +42,18 @@ class Blocks:
         self.before = settings.window_before_business_days
         self.after = settings.window_after_business_days
         self.ordinals = {entry.id: days.ordinal(entry.value_date) for entry in entries}
-        self._by_amount: dict[tuple[int, str, int], list[int]] = defaultdict(list)
+        # (account, currency, amount): (value date ordinal, id), in date order, so that an
+        # amount booked every day for a year costs only the days of a window.
+        self._by_amount: dict[tuple[int, str, int], list[tuple[int, int]]] = defaultdict(list)
         # (account, number, contract key or None): the lines that may name a remittance.
         self._by_number: dict[tuple[int, int, int | str | None], list[int]] = defaultdict(list)
         self._amounts: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
         for entry in entries:
-            self._by_amount[(entry.account_id, entry.currency, entry.amount_minor)].append(entry.id)
+            key = (entry.account_id, entry.currency, entry.amount_minor)
+            self._by_amount[key].append((self.ordinals[entry.id], entry.id))
             self._amounts[(entry.account_id, entry.currency)].append((entry.amount_minor, entry.id))
             self._index_numbers(entry, texts[entry.id])
-        for rows in self._amounts.values():
+        for rows in (*self._amounts.values(), *self._by_amount.values()):
             rows.sort()
 
     def _index_numbers(self, entry: BankMovement, line: LineText) -> None:
@@ -88,9 +91,14 @@ class Blocks:
         account, currency = remittance.account_id, remittance.account_currency
         tolerance = remittance.fee_schedule.tolerance_minor
         found: list[int] = []
+        centre = self.expected_ordinal(remittance)
+        first, last = (centre - self.before, -1), (centre + self.after, 1 << 62)
         for amount in amounts:
             if tolerance <= 0:
-                found.extend(self._by_amount.get((account, currency, amount), ()))
+                rows = self._by_amount.get((account, currency, amount), [])
+                if rows:
+                    inside = rows[bisect_left(rows, first) : bisect_right(rows, last)]
+                    found.extend(entry_id for _, entry_id in inside)
                 continue
             rows = self._amounts.get((account, currency), [])
             low = bisect_left(rows, (amount - tolerance, -1))

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
+from pointage.core.gc_pause import cycle_collection_paused
 from pointage.matching import chargebacks, commissions
 from pointage.matching.model import (
     BankMovement,
@@ -36,6 +37,13 @@ from pointage.matching.settings import DEFAULT_SETTINGS, EngineSettings
 
 def reconcile(data: EngineInput, settings: EngineSettings = DEFAULT_SETTINGS) -> EngineResult:
     """Match what `data` holds; nothing in it is claimed twice by the result."""
+    # A run builds hundreds of thousands of small objects and no garbage cycle worth
+    # collecting: the cyclic collector would walk them over and over (a third of the time).
+    with cycle_collection_paused():
+        return _reconcile(data, settings)
+
+
+def _reconcile(data: EngineInput, settings: EngineSettings) -> EngineResult:
     today = data.today or _latest_day(data)
     contracts = frozenset(contract_key(r.contract_number) for r in data.remittances)
     disputed = [e for e in data.entries if chargebacks.is_chargeback(e, settings)]
