@@ -323,3 +323,14 @@ def test_a_banks_own_pattern_reads_its_remittance_numbers():
     result = reconcile(EngineInput(rs, lines, today=DAY), EngineSettings(bank_patterns=patterns))
     assert pairs(result) == {((11,), (1,)), ((10,), (2,))}
     assert {m.score for m in result.matches} == {130}
+
+
+def test_a_credit_within_the_contracts_tolerance_is_explained():
+    r = remittance(1, 123, 250_00, tolerance=5)
+    result = run([r], [credit_of(r, 10, amount=249_97)])
+    (match,) = result.matches
+    assert (match.score, match.difference_minor, match.anomaly) == (120, -3, None)
+    # Without its reference, a near amount on the day is only proposed.
+    result = run([r], [line(10, 249_97, "REMISE CB")])
+    assert result.matches == []
+    assert [s.score for s in result.suggestions] == [60]
