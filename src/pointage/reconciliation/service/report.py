@@ -49,7 +49,10 @@ class RunReport:
     @property
     def summary(self) -> str:
         """One line for a person."""
-        name = "dry run" if self.run_id is None else f"run #{self.run_id}"
+        if self.dry_run:
+            name = "dry run"
+        else:
+            name = "run" if self.run_id is None else f"run #{self.run_id}"
         if self.status is RunStatus.FAILED:
             return f"reconciliation {name} failed: {self.error}"
         return (
