@@ -265,8 +265,18 @@ def chargeback_candidates(
                 )
             )
         )
-    # A line that names no payment is matched on amount and card: one pass for all of them.
     blind = [clue for clue in clues if not clue.transaction_ids and not clue.order_ids]
+    if blind:
+        found.update(_by_amount(session, base, shops, oldest, blind))
+    return [found[key] for key in sorted(found)]
+
+
+def _by_amount(
+    session: Session, base: Any, shops: list[int], oldest: date, blind: list[ChargebackClue]
+) -> dict[int, CardPayment]:
+    """The payments lines naming none may take back: same amount, currency and card, in
+    one pass for all of them."""
+    found: dict[int, CardPayment] = {}
     for chunk in chunks({clue.amount_minor for clue in blind}):
         by_amount: dict[int, CardPayment] = {}
         query = base.where(
@@ -279,7 +289,7 @@ def chargeback_candidates(
         for payment in by_amount.values():
             if any(_may_be(payment, clue) for clue in blind):
                 found[payment.id] = payment
-    return [found[key] for key in sorted(found)]
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,15 +78,40 @@ def run_reconciliation(
         started_at=started,
     )
     decision = apply.decide(session, merchant_id, today, settings, engine=engine, clues=clues)
+    report = _store(session, merchant_id, run_id, trigger, today, decision, started)
+    records.finish_run(
+        session,
+        run_id,
+        status=RunStatus.COMPLETED.value,
+        finished_at=utcnow(),
+        matched=report.matched,
+        suggested=report.suggested,
+        open_entries=report.open_entries,
+        open_remittances=report.open_remittances,
+        to_review=report.to_review,
+    )
+    return report
+
+
+def _store(
+    session: Session,
+    merchant_id: int,
+    run_id: int,
+    trigger: RunTrigger,
+    today: date,
+    decision: Decision,
+    at: datetime,
+) -> RunReport:
+    """Store the engine's decision and recompute the statuses; what the run did."""
     result = decision.result
-    match_ids = apply.store_matches(session, merchant_id, run_id, result.matches, started)
+    match_ids = apply.store_matches(session, merchant_id, run_id, result.matches, at)
     rejected = queries.rejected_claim_keys(session, merchant_id)
     suggestions, skipped = apply.fresh_suggestions(result.suggestions, rejected)
-    suggestion_ids = apply.store_suggestions(session, merchant_id, run_id, suggestions, started)
+    suggestion_ids = apply.store_suggestions(session, merchant_id, run_id, suggestions, at)
     open_items = (*result.open_entries, *decision.reversals, *result.open_remittances)
     apply.store_open_items(session, run_id, open_items)
     statuses = _refresh_statuses(session, merchant_id, today, result.matches)
-    report = RunReport(
+    return RunReport(
         run_id=run_id,
         merchant_id=merchant_id,
         trigger=trigger.value,
@@ -104,18 +129,6 @@ def run_reconciliation(
         suggestions=_recorded(suggestion_ids, suggestions),
         open_items=open_items,
     )
-    records.finish_run(
-        session,
-        run_id,
-        status=RunStatus.COMPLETED.value,
-        finished_at=utcnow(),
-        matched=report.matched,
-        suggested=report.suggested,
-        open_entries=report.open_entries,
-        open_remittances=report.open_remittances,
-        to_review=report.to_review,
-    )
-    return report
 
 
 def _recorded(
