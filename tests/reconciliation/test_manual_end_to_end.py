@@ -81,3 +81,35 @@ def test_a_suggestion_of_a_run_confirmed_by_a_person(session):
     assert explained.credit_match.entries[0].id == bank.entries[0].id
     assert [(s.id, s.status) for s in explained.decided_suggestions] == [(proposed.id, "confirmed")]
     assert explained.open_suggestions == []
+
+
+def test_a_match_a_person_undid_is_not_applied_again_by_the_next_run(session):
+    data = books(session)
+    (applied,) = _run(session, data.merchant_id).matches
+    assert applied.id is not None
+    manual.unmatch(session, data.merchant_id, applied.id, "cli:ana", "not ours", today=TODAY)
+
+    again = _run(session, data.merchant_id)
+
+    assert (again.matched, again.suggested) == (0, 0)
+    assert statuses(session, data.payments) == ["pending", "pending"]
+    undone = {(i.kind, i.id) for i in again.open_items if i.reason.value == "undone"}
+    assert ("entry", data.credit.id) in undone
+    assert ("remittance", data.payments[0].remittance_id) in undone
+
+
+def test_an_open_suggestion_proposed_again_keeps_its_id(session):
+    setup = make_shop(session)
+    captured(session, setup, [10_000, 5_000])
+    imported(session, [NET])
+    (first,) = _run(session, setup.merchant.id).suggestions
+
+    (second,) = _run(session, setup.merchant.id).suggestions
+
+    assert second.id == first.id
+    assert first.id is not None
+    # So a person confirming the id they were shown before the second run still can.
+    match = manual.confirm_suggestion(
+        session, setup.merchant.id, first.id, "cli:ana", "seen before", today=TODAY
+    )
+    assert match.suggestion_id == first.id

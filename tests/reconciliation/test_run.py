@@ -160,3 +160,20 @@ def test_a_dry_run_with_the_real_engine_writes_nothing(session, engine, week) ->
     )
     assert dict(dry.remittance_statuses) == dict(real.remittance_statuses)
     assert [m.proposal for m in dry.matches] == [m.proposal for m in real.matches]
+
+
+def test_a_second_chargeback_of_a_payment_is_left_to_a_person(session, week) -> None:
+    setup, _ = week
+    run(session, setup)
+    again = other_line(-10_000, "IMPAYE CARTE XXXX0044", TODAY + timedelta(days=1), code="38")
+    again.details = [EntryDetail(record=0, qualifier="LIB", text="CDE ORDER-A-2026-03-02-0")]
+    import_lines(session, setup.merchant.id, [again])
+
+    report = run(session, setup, today=TODAY + timedelta(days=1))
+
+    assert report.matched == 0
+    (suggested,) = [s.proposal for s in report.suggestions if s.proposal.rule == "chargeback"]
+    assert "already taken back" in suggested.reason
+    assert [i.reason.value for i in report.open_items if i.kind == "entry"].count(
+        "already_claimed"
+    ) == 1

@@ -163,6 +163,8 @@ class OpenReason(StrEnum):
     OVERDUE = "overdue"  # a remittance past its expected date and grace, no credit found
     DUPLICATE_LINE = "duplicate_line"  # an entry identical to one already matched
     NOT_GATEWAY = "not_gateway"  # an entry that is not a card movement (transfer, fees…)
+    ALREADY_CLAIMED = "already_claimed"  # what it would pay or take back is claimed already
+    UNDONE = "undone"  # the engine's pairing is one a person undid: never applied again
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ transaction (a failure rolls every row back with the rest)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -133,12 +133,27 @@ def insert_claims(
         )
 
 
-def supersede_open_suggestions(session: Session, merchant_id: int, at: datetime) -> int:
+def open_suggestion_keys(session: Session, merchant_id: int) -> dict[str, int]:
+    """The merchant's open suggestions: claim key -> suggestion id."""
+    rows = session.execute(
+        select(Suggestion.claim_key, Suggestion.id).where(
+            Suggestion.merchant_id == merchant_id,
+            Suggestion.status == SuggestionStatus.OPEN.value,
+        )
+    )
+    return {key: suggestion_id for key, suggestion_id in rows}
+
+
+def supersede_open_suggestions(
+    session: Session, merchant_id: int, at: datetime, *, keep: Collection[int] = ()
+) -> int:
+    """Mark the merchant's open suggestions superseded, except the ids in `keep`."""
     result = session.execute(
         update(Suggestion)
         .where(
             Suggestion.merchant_id == merchant_id,
             Suggestion.status == SuggestionStatus.OPEN.value,
+            Suggestion.id.not_in(sorted(keep)),
         )
         .values(status=SuggestionStatus.SUPERSEDED.value, decided_at=at, decided_by="engine")
         .execution_options(synchronize_session=False)

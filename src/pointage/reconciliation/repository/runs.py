@@ -249,7 +249,10 @@ def chargeback_candidates(
     )
     found: dict[int, CardPayment] = {}
     collect = _Collector(set(shops), oldest, found)
-    for chunk in chunks({oid for clue in clues for oid in clue.order_ids}):
+    # Clues are in normal form (upper case): the order ids stored in upper or in lower case
+    # are found through the index; a mixed-case one is found by transaction id or amount.
+    orders = {oid for clue in clues for oid in clue.order_ids}
+    for chunk in chunks(orders | {oid.lower() for oid in orders}):
         collect(session.execute(base.where(Transaction.order_id.in_(chunk))))
     # Transaction ids repeat from day to day: those already found with their order are
     # not looked for again.

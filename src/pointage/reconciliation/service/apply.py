@@ -9,7 +9,7 @@ Nothing here commits: the run's transaction makes it all-or-nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -30,8 +30,10 @@ from pointage.matching.model import (
 )
 from pointage.matching.settings import EngineSettings
 from pointage.reconciliation.models import ClaimRole, MatchOrigin, SuggestionStatus
+from pointage.reconciliation.repository import manual as manual_queries
 from pointage.reconciliation.repository import run_records as records
 from pointage.reconciliation.repository import runs as queries
+from pointage.reconciliation.repository import status as status_queries
 
 Engine = Callable[[EngineInput, EngineSettings], EngineResult]
 Clues = Callable[[Sequence[BankMovement], EngineSettings], list[ChargebackClue]]
@@ -85,7 +87,74 @@ def decide(
         )
         for entry_id in reversal_ids
     )
-    return Decision(data, engine(data, settings), reversals)
+    result = without_undone(
+        engine(data, settings), manual_queries.reversed_claim_keys(session, merchant_id)
+    )
+    taken_back = status_queries.chargeback_claimed(session, {p.id for p in payments})
+    return Decision(data, second_chargebacks_suggested(result, taken_back), reversals)
+
+
+def second_chargebacks_suggested(result: EngineResult, taken_back: set[int]) -> EngineResult:
+    """A chargeback of a payment an earlier match already took back is real (a second
+    dispute after re-presentment) but never automatic: a person decides."""
+    if not taken_back:
+        return result
+    again = [
+        m
+        for m in result.matches
+        if m.rule == Rule.CHARGEBACK and taken_back.intersection(m.transaction_ids)
+    ]
+    if not again:
+        return result
+    return EngineResult(
+        matches=[m for m in result.matches if m not in again],
+        suggestions=[
+            *result.suggestions,
+            *(
+                replace(
+                    m,
+                    automatic=False,
+                    reason="the payment was already taken back by an earlier chargeback",
+                )
+                for m in again
+            ),
+        ],
+        open_entries=[
+            *result.open_entries,
+            *(
+                OpenItem("entry", i, OpenReason.ALREADY_CLAIMED, "a second chargeback of a payment")
+                for m in again
+                for i in m.entry_ids
+            ),
+        ],
+        open_remittances=result.open_remittances,
+    )
+
+
+def without_undone(result: EngineResult, undone: set[str]) -> EngineResult:
+    """The engine's result without the pairings a person undid: such a match is never
+    applied again, nor suggested; its entries and remittances stay open, saying why."""
+    if not undone:
+        return result
+    kept = [m for m in result.matches if claim_key(m) not in undone]
+    dropped = [m for m in result.matches if claim_key(m) in undone]
+    why = "a person undid this pairing: it is not applied again (match it by hand if needed)"
+    return EngineResult(
+        matches=kept,
+        suggestions=[s for s in result.suggestions if claim_key(s) not in undone],
+        open_entries=[
+            *result.open_entries,
+            *(OpenItem("entry", i, OpenReason.UNDONE, why) for m in dropped for i in m.entry_ids),
+        ],
+        open_remittances=[
+            *result.open_remittances,
+            *(
+                OpenItem("remittance", i, OpenReason.UNDONE, why)
+                for m in dropped
+                for i in m.remittance_ids
+            ),
+        ],
+    )
 
 
 # -- storing ----------------------------------------------------------------------------------
@@ -183,9 +252,16 @@ def fresh_suggestions(
 def store_suggestions(
     session: Session, merchant_id: int, run_id: int, suggestions: Sequence[Proposal], at: datetime
 ) -> list[int]:
-    """Replace the merchant's open suggestions by this run's: the earlier ones are marked
-    superseded (kept in the history), the new ones inserted."""
-    records.supersede_open_suggestions(session, merchant_id, at)
+    """Bring the merchant's open suggestions to this run's: one already open for the same
+    claims stays as it is (a person may be confirming it by its id right now), the other
+    open ones are marked superseded (kept in the history), the new ones inserted; the ids
+    of this run's suggestions, in order."""
+    already_open = records.open_suggestion_keys(session, merchant_id)
+    keys = [claim_key(s) for s in suggestions]
+    records.supersede_open_suggestions(
+        session, merchant_id, at, keep={already_open[k] for k in keys if k in already_open}
+    )
+    new = [(s, key) for s, key in zip(suggestions, keys, strict=True) if key not in already_open]
     rows = [
         {
             **_common(s, merchant_id, run_id, at),
@@ -193,12 +269,13 @@ def store_suggestions(
             "remittance_ids": sorted(s.remittance_ids),
             "transaction_ids": sorted(s.transaction_ids),
             "reason": s.reason,
-            "claim_key": claim_key(s),
+            "claim_key": key,
             "status": SuggestionStatus.OPEN.value,
         }
-        for s in suggestions
+        for s, key in new
     ]
-    return records.insert_suggestions(session, run_id, rows)
+    inserted = iter(records.insert_suggestions(session, run_id, rows))
+    return [already_open[key] if key in already_open else next(inserted) for key in keys]
 
 
 def store_open_items(session: Session, run_id: int, items: Iterable[OpenItem]) -> None:
