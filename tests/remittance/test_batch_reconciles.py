@@ -56,7 +56,7 @@ def test_the_batch_command_reconciles_the_day_after_capturing(
     )
     assert result.output.splitlines()[-1] == (
         f"reconciliation run #{run.id} as of 2026-04-30: 0 matched, 0 suggested, "
-        "0 bank entries and 2 remittances open, 1 remittances to review"
+        "0 bank entries and 2 remittances open, 1 remittance to review"
     )
     assert statuses(session, remittance) == ["to_review"]
     session.rollback()

@@ -58,6 +58,11 @@ class RunReport:
         return (
             f"reconciliation {name} as of {self.business_date.isoformat()}: "
             f"{self.matched} matched, {self.suggested} suggested, "
-            f"{self.open_entries} bank entries and {self.open_remittances} remittances open, "
-            f"{self.to_review} remittances to review"
+            f"{_count(self.open_entries, 'bank entry', 'bank entries')} and "
+            f"{_count(self.open_remittances, 'remittance', 'remittances')} open, "
+            f"{_count(self.to_review, 'remittance', 'remittances')} to review"
         )
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
