@@ -256,7 +256,7 @@ def suggestion_for(data: EngineInput) -> Proposal:
     )
 
 
-def test_suggestions_replace_the_open_ones_and_a_rejected_one_is_not_proposed_again(
+def test_suggestions_kept_when_proposed_again_superseded_when_not_and_never_after_rejection(
     session, credited
 ) -> None:
     setup, remittance = credited
@@ -267,20 +267,31 @@ def test_suggestions_replace_the_open_ones_and_a_rejected_one_is_not_proposed_ag
     second = run(session, setup, engine)
     session.commit()
 
-    old, new = session.scalars(select(Suggestion).order_by(Suggestion.id)).all()
-    assert (old.status, new.status) == ("superseded", "open")
-    assert (old.run_id, new.run_id) == (first.run_id, second.run_id)
-    assert new.claim_key == f"e:{new.entry_ids[0]}|r:{remittance.id}|t:"
-    assert new.reason == "the amount differs and no remittance number is written"
-    assert second.suggestions[0].id == new.id and statuses(session, remittance) == ["to_review"]
+    (kept,) = session.scalars(select(Suggestion)).all()
+    assert (kept.status, kept.run_id) == ("open", first.run_id)
+    assert kept.claim_key == f"e:{kept.entry_ids[0]}|r:{remittance.id}|t:"
+    assert kept.reason == "the amount differs and no remittance number is written"
+    assert second.suggested == 1
+    assert second.suggestions[0].id == first.suggestions[0].id == kept.id
+    assert statuses(session, remittance) == ["to_review"]
 
-    new.status = "rejected"
+    run(session, setup, FakeEngine())
     session.commit()
-    third = run(session, setup, engine)
+    session.refresh(kept)
+    assert kept.status == "superseded"
 
-    assert (third.suggested, third.skipped_rejected) == (0, 1)
+    fourth = run(session, setup, engine)
+    session.commit()
+    (_, proposed_again) = session.scalars(select(Suggestion).order_by(Suggestion.id)).all()
+    assert (proposed_again.status, proposed_again.run_id) == ("open", fourth.run_id)
+
+    proposed_again.status = "rejected"
+    session.commit()
+    fifth = run(session, setup, engine)
+
+    assert (fifth.suggested, fifth.skipped_rejected) == (0, 1)
     assert count(session, Suggestion) == 2
-    assert session.get(ReconciliationRun, third.run_id).suggested == 0
+    assert session.get(ReconciliationRun, fifth.run_id).suggested == 0
 
 
 def test_what_stays_open_is_recorded_with_its_reason(session, monkeypatch) -> None:
