@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from pointage.core.statuses import DisputeFlag, OperationType, ReconciliationStatus
 from pointage.db.base import utcnow
@@ -34,20 +35,7 @@ def set_status_by_remittance(
     now: datetime | None = None,
 ) -> int:
     """Give every transaction of these remittances `status`; returns how many changed."""
-    changed = 0
-    at = now or utcnow()
-    for chunk in _chunks(remittance_ids):
-        result = session.execute(
-            update(Transaction)
-            .where(
-                Transaction.remittance_id.in_(chunk),
-                Transaction.reconciliation_status != status.value,
-            )
-            .values(reconciliation_status=status.value, updated_at=at)
-            .execution_options(synchronize_session=False)
-        )
-        changed += int(result.rowcount or 0)  # type: ignore[attr-defined]
-    return changed
+    return _set_status(session, Transaction.remittance_id, remittance_ids, status, now)
 
 
 def set_status_of_transactions(
@@ -58,15 +46,22 @@ def set_status_of_transactions(
     now: datetime | None = None,
 ) -> int:
     """Give these transactions `status` (a person reconciled them on their own)."""
+    return _set_status(session, Transaction.id, transaction_ids, status, now)
+
+
+def _set_status(
+    session: Session,
+    key: InstrumentedAttribute[Any],
+    ids: Collection[int],
+    status: ReconciliationStatus,
+    now: datetime | None,
+) -> int:
     changed = 0
     at = now or utcnow()
-    for chunk in _chunks(transaction_ids):
+    for chunk in _chunks(ids):
         result = session.execute(
             update(Transaction)
-            .where(
-                Transaction.id.in_(chunk),
-                Transaction.reconciliation_status != status.value,
-            )
+            .where(key.in_(chunk), Transaction.reconciliation_status != status.value)
             .values(reconciliation_status=status.value, updated_at=at)
             .execution_options(synchronize_session=False)
         )
