@@ -65,6 +65,31 @@ class Settings(BaseSettings):
         description="Score from which the engine applies a unique best match automatically.",
     )
 
+    reports_dir: str = Field(
+        default="reports",
+        description="Folder where generated journals are kept (one file per shop, journal, "
+        "period and format).",
+    )
+    smtp_host: str = Field(default="", description="SMTP server reports are e-mailed through.")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_starttls: bool = Field(default=True, description="Upgrade the connection with STARTTLS.")
+    smtp_username: str = Field(default="", description="SMTP login; empty: no login.")
+    smtp_password: str = Field(default="", description="SMTP password.")
+    smtp_from: str = Field(
+        default="pointage@localhost", description="Sender address of the report e-mails."
+    )
+    delivery_timeout_seconds: int = Field(
+        default=30, ge=1, description="Connection timeout of an SMTP or SFTP delivery."
+    )
+    delivery_max_attempts: int = Field(
+        default=6, ge=1, description="Attempts of a delivery before it is marked failed."
+    )
+    delivery_backoff_seconds: int = Field(
+        default=60,
+        ge=1,
+        description="Wait before the second attempt; doubled after each failure.",
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_case_level(cls, value: object) -> object:

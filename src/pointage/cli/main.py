@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 from pointage.cli import batch, db, demo, serve
+from pointage.cli import export as export_cli
 from pointage.cli import reconcile as reconcile_cli
+from pointage.cli import reports as reports_cli
 from pointage.cli import statements as statements_cli
 from pointage.cli import transactions as transactions_cli
 
@@ -19,6 +21,8 @@ app.add_typer(batch.app, name="batch")
 app.add_typer(transactions_cli.app, name="transactions")
 app.add_typer(statements_cli.app, name="statements")
 app.add_typer(reconcile_cli.app, name="reconcile")
+app.add_typer(reports_cli.app, name="reports")
+app.add_typer(export_cli.app, name="export")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 

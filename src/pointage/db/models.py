@@ -14,6 +14,7 @@ from pointage.reconciliation.models import (
     Suggestion,
 )
 from pointage.remittance.models import CaptureBatchRun, Remittance
+from pointage.report.models import Delivery, DeliveryAttempt, GeneratedReport, ReportSetting
 from pointage.shop.models import BankAccount, Contract, Merchant, Shop
 from pointage.statement.models import (
     BankStatement,
@@ -30,6 +31,9 @@ __all__ = [
     "CaptureBatchRun",
     "Contract",
     "CsvMappingProfile",
+    "Delivery",
+    "DeliveryAttempt",
+    "GeneratedReport",
     "Match",
     "MatchEntry",
     "MatchRemittance",
@@ -39,6 +43,7 @@ __all__ = [
     "Operation",
     "ReconciliationRun",
     "Remittance",
+    "ReportSetting",
     "RunOpenItem",
     "Shop",
     "StatementEntry",

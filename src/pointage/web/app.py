@@ -21,6 +21,8 @@ from pointage.payment import api as payment_api
 from pointage.reconciliation import api_manual as reconciliation_manual_api
 from pointage.reconciliation import api_runs as reconciliation_runs_api
 from pointage.reconciliation.engine_settings import engine_settings
+from pointage.report import api as report_api
+from pointage.report import api_export as export_api
 from pointage.settings import Settings
 from pointage.statement import api as statement_api
 from pointage.web import errors
@@ -65,6 +67,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(statement_api.router)
     app.include_router(reconciliation_runs_api.router)
     app.include_router(reconciliation_manual_api.router)
+    app.include_router(report_api.router)
+    app.include_router(export_api.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -1,0 +1,1 @@
+"""Reports: the daily journals generated per shop and period, and their delivery."""
