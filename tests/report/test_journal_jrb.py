@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import openpyxl
 import pytest
 from sqlalchemy import update
 
+from pointage.formats.journals.csv_writer import write_csv
 from pointage.formats.journals.model import JournalKind
+from pointage.formats.journals.xlsx_writer import write_xlsx
 from pointage.reconciliation.service.manual import mark_reconciled_without_entry, unmatch
 from pointage.shop.models import Contract
 from tests.reconciliation.run_builders import MONDAY, import_lines, shop_with_contract
@@ -188,3 +191,58 @@ def test_a_transaction_reconciled_alone_by_a_person_shows_its_own_match(session,
     assert (own["MATCH_ID"], own["MATCH_RULE"]) == (marked.id, "manual")
     assert (own["REMITTANCE_NUMBER"], own["COMMISSION"], own["NET_AMOUNT"]) == (3, 29, 2_971)
     assert (own["CREDIT_DATE"], own["BANK_LABEL"], own["BANK_REFERENCE"]) == (None, None, None)
+
+
+def test_the_journal_as_the_gateways_csv(session, week, tmp_path) -> None:
+    setup, first, short, _waiting = week
+    credit_match, short_match = matches(session)
+    path = tmp_path / "JRB.csv"
+
+    written = write_csv(journal(session, JournalKind.JRB, setup.shop, FRIDAY), path)
+
+    payment, other, refund = first.transactions
+    (late,) = short.transactions
+    bank = f"20260304;VIR{first.remittance.id:06d};REMISE CB 000001 C12345678;remittance_credit"
+    assert written == 4
+    assert path.read_text(encoding="utf-8").splitlines() == [
+        "TITRE;Shop 12345678;26/03/20_06:00:00;POINTAGE_JRB_V1",
+        "ENTETE;SHOP_ID;CONTRACT;PAYMENT_DATE;TRANSACTION_UUID;TRANSACTION_ID;ORDER_ID;"
+        "OPERATION_TYPE;REMITTANCE_DATE;REMITTANCE_NUMBER;GROSS_AMOUNT;CURRENCY;MATCH_STATUS;"
+        "NET_AMOUNT;COMMISSION;CREDIT_DATE;BANK_REFERENCE;BANK_LABEL;MATCH_RULE;MATCH_ID;"
+        "DIFFERENCE",
+        f"MATCHING;12345678;C12345678;20260302;{payment.uuid};{payment.transaction_id};A-0;DT;"
+        f"20260302;1;10000;978;reconciled;9915;85;{bank};{credit_match.id};0",
+        f"MATCHING;12345678;C12345678;20260302;{other.uuid};{other.transaction_id};A-1;DT;"
+        f"20260302;1;5000;978;reconciled;4955;45;{bank};{credit_match.id};0",
+        f"MATCHING;12345678;C12345678;20260302;{refund.uuid};{refund.transaction_id};A-0;CT;"
+        f"20260302;1;2000;978;reconciled;-2000;0;{bank};{credit_match.id};0",
+        f"MATCHING;12345678;C12345678;20260303;{late.uuid};{late.transaction_id};B-0;DT;"
+        f"20260303;2;7000;978;anomaly;6939;61;20260305;VIR{short.remittance.id:06d};"
+        f"REMISE CB 000002 C12345678;remittance_credit;{short_match.id};-100",
+        "FIN;4",
+    ]
+
+
+def test_the_journal_as_a_workbook(session, week, tmp_path) -> None:
+    setup, first, short, _waiting = week
+    path = tmp_path / "JRB.xlsx"
+
+    written = write_xlsx(journal(session, JournalKind.JRB, setup.shop, FRIDAY), path)
+
+    sheet = openpyxl.load_workbook(path, data_only=True).active
+    titles = [cell.value for cell in sheet[2]]
+    first_line = dict(zip(titles, (cell.value for cell in sheet[3]), strict=True))
+    totals = dict(zip(titles, (cell.value for cell in sheet[7]), strict=True))
+    assert written == 4 and sheet.max_row == 7
+    # Excel dates come back as midnight datetimes.
+    assert first_line["Payment day"].date() == MONDAY
+    assert first_line["Credit value date"].date() == date(2026, 3, 4)
+    assert (first_line["Gross amount"], first_line["Net amount"]) == (100, 99.15)
+    assert (first_line["Commission"], first_line["Remittance number"]) == (0.85, 1)
+    assert totals["Shop id"] == "Total EUR (4 lines)"
+    # The net of the two remittances, and their fees.
+    net = first.remittance.net_minor + short.remittance.net_minor
+    assert totals["Net amount"] == pytest.approx(net / 100)
+    assert totals["Commission"] == pytest.approx(
+        (first.remittance.fee_minor + short.remittance.fee_minor) / 100
+    )

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import openpyxl
 import pytest
 
+from pointage.formats.journals.csv_writer import write_csv
 from pointage.formats.journals.model import JournalKind
+from pointage.formats.journals.xlsx_writer import write_xlsx
 from pointage.reconciliation.service.manual import unmatch
 from pointage.report.journals.bank_lines import reason_of
 from tests.reconciliation.run_builders import MONDAY, import_lines, other_line, shop_with_contract
@@ -141,3 +144,38 @@ def test_the_reason_is_what_follows_motif_in_a_complement_or_the_label(
     label, details, reason
 ) -> None:
     assert reason_of(label, [{"qualifier": "LIB", "text": text} for text in details]) == reason
+
+
+def test_the_journal_as_the_gateways_csv_and_as_a_workbook(session, disputed, tmp_path) -> None:
+    setup, captured = disputed
+    payment = captured.transactions[0]
+    (match,) = matches(session)
+    document = journal(session, JournalKind.JRI, setup.shop, TUESDAY)
+
+    assert write_csv(document, tmp_path / "JRI.csv", encoding="iso-8859-15") == 1
+    assert (
+        write_xlsx(journal(session, JournalKind.JRI, setup.shop, TUESDAY), tmp_path / "JRI.xlsx")
+        == 1
+    )
+
+    assert (tmp_path / "JRI.csv").read_text(encoding="iso-8859-15").splitlines() == [
+        "TITRE;Shop 12345678;26/03/20_06:00:00;POINTAGE_JRI_V1",
+        "ENTETE;SHOP_ID;CONTRACT;PAYMENT_DATE;TRANSACTION_UUID;TRANSACTION_ID;ORDER_ID;"
+        "CARD_NUMBER;AMOUNT;CURRENCY;CHARGEBACK_DATE;BANK_LABEL;BANK_REFERENCE;REASON;"
+        "MATCH_ORIGIN;MATCH_ID",
+        f"CHARGEBACK;12345678;C12345678;20260302;{payment.uuid};{payment.transaction_id};A-0;"
+        f"497010XXXXXX0044;10000;978;20260309;IMPAYE CARTE XXXX0044;"
+        f"IMP{payment.transaction_id};4853 LITIGE COMMERCIAL;engine;{match.id}",
+        "FIN;1",
+    ]
+    sheet = openpyxl.load_workbook(tmp_path / "JRI.xlsx", data_only=True).active
+    titles = [cell.value for cell in sheet[2]]
+    line = dict(zip(titles, (cell.value for cell in sheet[3]), strict=True))
+    totals = dict(zip(titles, (cell.value for cell in sheet[4]), strict=True))
+    assert (line["Amount taken back"], line["Currency"], line["Reason"]) == (
+        100,
+        "EUR",
+        "4853 LITIGE COMMERCIAL",
+    )
+    assert line["Chargeback value date"].date() == date(2026, 3, 9)
+    assert (totals["Shop id"], totals["Amount taken back"]) == ("Total EUR (1 line)", 100)

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import openpyxl
 import pytest
 
+from pointage.formats.journals.csv_writer import write_csv
 from pointage.formats.journals.model import JournalKind
+from pointage.formats.journals.xlsx_writer import write_xlsx
 from tests.factories import make_shop
 from tests.reconciliation.run_builders import MONDAY, import_lines, shop_with_contract
 from tests.report.journal_bank_data import (
@@ -182,3 +185,39 @@ def test_a_shop_never_sees_the_remittances_of_another_shop_on_the_same_line(
     for line in mine + theirs:
         assert (line["STATUS"], line["MATCH_ID"]) == ("reconciled_manual", shared.match.id)
         assert line["BANK_LABEL"] == "REMISE CB C12345678 C87654321"
+
+
+def test_the_journal_as_the_gateways_csv_and_as_a_workbook(session, remittances, tmp_path) -> None:
+    setup, made = remittances
+    (_done, late, first, _short) = matches(session)
+
+    def document():
+        return journal(session, JournalKind.REMITTANCES, setup.shop, MONDAY)
+
+    assert write_csv(document(), tmp_path / "R.csv") == 3
+    assert write_xlsx(document(), tmp_path / "R.xlsx") == 3
+
+    lines = (tmp_path / "R.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "TITRE;Shop 12345678;26/03/20_06:00:00;POINTAGE_REMITTANCES_V1"
+    assert lines[1] == (
+        "ENTETE;SHOP_ID;CONTRACT;REMITTANCE_NUMBER;REMITTANCE_DATE;PAYMENT_COUNT;REFUND_COUNT;"
+        "GROSS_AMOUNT;REFUND_AMOUNT;COMMISSION;NET_AMOUNT;EXPECTED_CREDIT_AMOUNT;CURRENCY;"
+        "EXPECTED_CREDIT_DATE;CREDIT_DATE;BANK_REFERENCE;BANK_LABEL;STATUS;MATCH_ID;DIFFERENCE"
+    )
+    assert lines[2:] == [
+        "REMITTANCE;12345678;C12345678;1;20260225;1;0;4000;0;37;3963;3963;978;20260227;;;;"
+        "to_review;;",
+        "REMITTANCE;12345678;C12345678;3;20260227;1;0;1500;0;17;1483;1483;978;20260303;"
+        f"20260303;VIR{made['L'].id:06d};REMISE CB 000003 C12345678;reconciled;"
+        f"{late.id};0",
+        "REMITTANCE;12345678;C12345678;4;20260302;2;1;15000;2000;130;12870;12870;978;20260304;"
+        f"20260304;VIR{made['A'].id:06d};REMISE CB 000004 C12345678;reconciled;{first.id};0",
+        "FIN;3",
+    ]
+    sheet = openpyxl.load_workbook(tmp_path / "R.xlsx", data_only=True).active
+    titles = [cell.value for cell in sheet[2]]
+    totals = dict(zip(titles, (cell.value for cell in sheet[6]), strict=True))
+    assert (totals["Payments"], totals["Refunds"]) == (4, 1)
+    assert totals["Gross amount"] == pytest.approx(205)
+    assert totals["Net amount"] == pytest.approx(183.16)
+    assert totals["Expected credit"] == pytest.approx(183.16)
