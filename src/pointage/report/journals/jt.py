@@ -1,0 +1,33 @@
+"""JT, the transaction journal: every transaction of the shop created on the period's days
+(in the shop's time zone), accepted or refused, oldest first
+(docs/formats/transaction-journal.md, "What Pointage writes")."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from pointage.formats.journals.layouts import JT_LAYOUT
+from pointage.formats.journals.model import JournalDocument
+from pointage.report.journals.queries_jt_jo import transaction_rows
+from pointage.shop.models import Shop
+
+
+def produce(
+    session: Session,
+    shop: Shop,
+    period_start: date,
+    period_end: date,
+    *,
+    generated_at: datetime,
+) -> JournalDocument:
+    return JournalDocument(
+        layout=JT_LAYOUT,
+        shop_label=shop.name,
+        shop_id=shop.shop_id,
+        generated_at=generated_at,
+        period_start=period_start,
+        period_end=period_end,
+        rows=transaction_rows(session, shop, period_start, period_end),
+    )

@@ -1,0 +1,133 @@
+"""Queries of the transaction journal (JT) and the operations journal (JO).
+
+Rows stream from the database (`yield_per`): a million-line journal never sits in memory.
+The JT query selects its columns in the layout's order, so that each database row is a
+journal row as it comes, with no per-row work in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row, case, literal, select
+from sqlalchemy.orm import Session, aliased
+
+from pointage.core.statuses import OperationKind, OperationSource, OperationType
+from pointage.payment.models import Operation, Transaction
+from pointage.remittance.models import Remittance
+from pointage.shop.models import Contract, Shop
+
+YIELD_PER = 5_000
+
+# What the merchant did to payments (from the back office or through the API): the JO.
+# Creation, capture, expiry and the gateway's later updates are the gateway's and the
+# batch's doing, and are in the transaction journal instead.
+MERCHANT_OPERATIONS = (
+    OperationKind.VALIDATE.value,
+    OperationKind.CANCEL.value,
+    OperationKind.MODIFY.value,
+    OperationKind.REFUND.value,
+    OperationKind.DUPLICATE.value,
+)
+MERCHANT_SOURCES = (OperationSource.BACK_OFFICE.value, OperationSource.API.value)
+
+
+def local_days(shop: Shop, period_start: date, period_end: date) -> tuple[datetime, datetime]:
+    """The shop's local days from `period_start` to `period_end` as UTC instants [start, end)."""
+    zone = ZoneInfo(shop.timezone)
+    start = datetime.combine(period_start, time(0), tzinfo=zone)
+    end = datetime.combine(period_end + timedelta(days=1), time(0), tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def transaction_rows(
+    session: Session, shop: Shop, period_start: date, period_end: date
+) -> Iterator[tuple[Any, ...]]:
+    """The JT rows of the shop's transactions dated in the period, oldest first, in the
+    column order of JT_LAYOUT."""
+    parent = aliased(Transaction)
+    is_refund = Transaction.operation_type == OperationType.CREDIT.value
+    query = (
+        select(
+            literal(shop.shop_id),
+            Transaction.uuid,
+            Transaction.transaction_id,
+            Transaction.created_at,
+            Transaction.operation_type,
+            Transaction.amount_minor,
+            Transaction.original_amount_minor,
+            Transaction.currency,
+            Transaction.detailed_status,
+            Transaction.order_id,
+            Transaction.customer_reference,
+            Transaction.card_brand,
+            Transaction.card_masked,
+            Transaction.authorisation_number,
+            Transaction.expected_capture_date,
+            Contract.number,
+            # A refund names the payment it refunds; a duplicate, the payment it copies,
+            # in a column of its own (the import would take it for a refund's payment).
+            case((is_refund, parent.uuid)),
+            Transaction.captured_at,
+            Remittance.number,
+            Remittance.remittance_date,
+            Transaction.reconciliation_status,
+            Transaction.dispute_flag,
+            case((is_refund, None), else_=parent.uuid),
+        )
+        .outerjoin(Contract, Contract.id == Transaction.contract_id)
+        .outerjoin(Remittance, Remittance.id == Transaction.remittance_id)
+        .outerjoin(parent, parent.id == Transaction.parent_id)
+        .where(
+            Transaction.shop_id == shop.id,
+            Transaction.transaction_date >= period_start,
+            Transaction.transaction_date <= period_end,
+        )
+        .order_by(Transaction.created_at, Transaction.id)
+        .execution_options(yield_per=YIELD_PER)
+    )
+    yield from session.execute(query)
+
+
+def operation_rows(
+    session: Session, shop: Shop, period_start: date, period_end: date
+) -> Iterator[Row[Any]]:
+    """The merchant's operations on the shop's transactions in the period, oldest first:
+    the operation, the transaction it is logged on, and that transaction's parent."""
+    start, end = local_days(shop, period_start, period_end)
+    parent = aliased(Transaction)
+    query = (
+        select(
+            Operation.at,
+            Operation.kind,
+            Operation.source,
+            Operation.actor,
+            Operation.before,
+            Operation.after,
+            Operation.comment,
+            Transaction.uuid,
+            Transaction.transaction_id,
+            Transaction.transaction_date,
+            Transaction.order_id,
+            Transaction.currency,
+            parent.uuid.label("parent_uuid"),
+            parent.transaction_id.label("parent_transaction_id"),
+            parent.transaction_date.label("parent_transaction_date"),
+            parent.order_id.label("parent_order_id"),
+        )
+        .join(Transaction, Transaction.id == Operation.transaction_pk)
+        .outerjoin(parent, parent.id == Transaction.parent_id)
+        .where(
+            Operation.shop_id == shop.id,
+            Operation.at >= start,
+            Operation.at < end,
+            Operation.kind.in_(MERCHANT_OPERATIONS),
+            Operation.source.in_(MERCHANT_SOURCES),
+        )
+        .order_by(Operation.at, Operation.id)
+        .execution_options(yield_per=YIELD_PER)
+    )
+    yield from session.execute(query)
