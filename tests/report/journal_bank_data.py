@@ -49,9 +49,10 @@ def capture(
     refunds: Iterable[tuple[int, int]] = (),
     shop: Shop | None = None,
     contract: Contract | None = None,
+    currency: str = "EUR",
 ) -> Captured:
-    """Payments of `day` (order ids `<tag>-<n>`) and refunds (index of the payment,
-    amount), captured by the contract's batch of that day into one remittance."""
+    """Payments of `day` in `currency` (order ids `<tag>-<n>`) and refunds (index of the
+    payment, amount), captured by the contract's batch of that day into one remittance."""
     shop = shop or setup.shop
     contract = contract or setup.contract
     created = datetime.combine(day, time(9, 0), tzinfo=UTC)
@@ -60,6 +61,7 @@ def capture(
             session,
             shop,
             amount_minor=amount,
+            currency=currency,
             created_at=created + timedelta(minutes=n),
             order_id=f"{tag}-{n}",
         )
@@ -71,6 +73,7 @@ def capture(
                 session,
                 shop,
                 amount_minor=amount,
+                currency=currency,
                 created_at=created + timedelta(hours=1, minutes=n),
                 order_id=made[index].order_id or "",
                 operation_type=OperationType.CREDIT,
@@ -225,3 +228,27 @@ def shared_line(session: Session, monkeypatch: pytest.MonkeyPatch, instant: date
     match = confirm_suggestion(session, setup.merchant.id, suggestion.id, "alice", "both shops")
     made_at(session, match, instant)
     return SharedLine(setup, other, mine, theirs, match)
+
+
+def credited_converted(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> tuple[ShopSetup, Captured]:
+    """A remittance of a USD payment credited in euros on the EUR account, the conversion
+    stated 0.15 USD short of the expected 99.15 USD: the engine matches it as an anomaly
+    whose difference, -0.14 EUR, is in the account's currency."""
+    setup = make_shop(session, credit_delay_days=2)
+    captured = capture(session, setup, date(2026, 3, 2), [10_000], tag="U", currency="USD")
+    remittance = captured.remittance
+    line = Entry(
+        record=0,
+        amount_minor=9_142,  # 99.00 USD at 0.923456
+        currency="EUR",
+        booking_date=remittance.expected_credit_date,
+        value_date=remittance.expected_credit_date,
+        label=f"REMISE CB {remittance.number:06d} {setup.contract.number}",
+        bank_operation_code="30",
+        details=[EntryDetail(record=0, qualifier="LIB", text="99.00 USD AU TAUX DE 0.923456")],
+    )
+    import_lines(session, setup.merchant.id, [line])
+    run_at(session, monkeypatch, setup, datetime(2026, 3, 6, 10, 0, tzinfo=UTC))
+    return setup, captured

@@ -20,6 +20,7 @@ from tests.reconciliation.run_builders import MONDAY, import_lines, shop_with_co
 from tests.report.journal_bank_data import (
     capture,
     credit,
+    credited_converted,
     journal,
     made_at,
     matches,
@@ -61,7 +62,12 @@ def test_each_reconciled_transaction_is_a_line_with_every_column(session, week) 
 
     payment, other, refund = first.transactions
     (late,) = short.transactions
-    common = {"SHOP_ID": "12345678", "CONTRACT": "C12345678", "CURRENCY": "EUR"}
+    common = {
+        "SHOP_ID": "12345678",
+        "CONTRACT": "C12345678",
+        "CURRENCY": "EUR",
+        "DIFFERENCE_CURRENCY": "EUR",
+    }
     assert lines == [
         common
         | {
@@ -209,16 +215,16 @@ def test_the_journal_as_the_gateways_csv(session, week, tmp_path) -> None:
         "ENTETE;SHOP_ID;CONTRACT;PAYMENT_DATE;TRANSACTION_UUID;TRANSACTION_ID;ORDER_ID;"
         "OPERATION_TYPE;REMITTANCE_DATE;REMITTANCE_NUMBER;GROSS_AMOUNT;CURRENCY;MATCH_STATUS;"
         "NET_AMOUNT;COMMISSION;CREDIT_DATE;BANK_REFERENCE;BANK_LABEL;MATCH_RULE;MATCH_ID;"
-        "DIFFERENCE",
+        "DIFFERENCE;DIFFERENCE_CURRENCY",
         f"MATCHING;12345678;C12345678;20260302;{payment.uuid};{payment.transaction_id};A-0;DT;"
-        f"20260302;1;10000;978;reconciled;9915;85;{bank};{credit_match.id};0",
+        f"20260302;1;10000;978;reconciled;9915;85;{bank};{credit_match.id};0;978",
         f"MATCHING;12345678;C12345678;20260302;{other.uuid};{other.transaction_id};A-1;DT;"
-        f"20260302;1;5000;978;reconciled;4955;45;{bank};{credit_match.id};0",
+        f"20260302;1;5000;978;reconciled;4955;45;{bank};{credit_match.id};0;978",
         f"MATCHING;12345678;C12345678;20260302;{refund.uuid};{refund.transaction_id};A-0;CT;"
-        f"20260302;1;2000;978;reconciled;-2000;0;{bank};{credit_match.id};0",
+        f"20260302;1;2000;978;reconciled;-2000;0;{bank};{credit_match.id};0;978",
         f"MATCHING;12345678;C12345678;20260303;{late.uuid};{late.transaction_id};B-0;DT;"
         f"20260303;2;7000;978;anomaly;6939;61;20260305;VIR{short.remittance.id:06d};"
-        f"REMISE CB 000002 C12345678;remittance_credit;{short_match.id};-100",
+        f"REMISE CB 000002 C12345678;remittance_credit;{short_match.id};-100;978",
         "FIN;4",
     ]
 
@@ -246,3 +252,15 @@ def test_the_journal_as_a_workbook(session, week, tmp_path) -> None:
     assert totals["Commission"] == pytest.approx(
         (first.remittance.fee_minor + short.remittance.fee_minor) / 100
     )
+
+
+def test_a_difference_is_in_the_currency_of_the_bank_line(session, monkeypatch) -> None:
+    setup, _captured = credited_converted(session, monkeypatch)
+    (match,) = matches(session)
+
+    (line,) = rows(journal(session, JournalKind.JRB, setup.shop, FRIDAY))
+
+    assert (line["GROSS_AMOUNT"], line["CURRENCY"], line["COMMISSION"]) == (10_000, "USD", 85)
+    assert (line["MATCH_RULE"], line["MATCH_STATUS"]) == ("foreign_currency_credit", "anomaly")
+    assert (line["DIFFERENCE"], line["DIFFERENCE_CURRENCY"]) == (match.difference_minor, "EUR")
+    assert match.difference_minor == -14

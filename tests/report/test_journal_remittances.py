@@ -18,6 +18,7 @@ from tests.reconciliation.run_builders import MONDAY, import_lines, shop_with_co
 from tests.report.journal_bank_data import (
     capture,
     credit,
+    credited_converted,
     journal,
     matches,
     rows,
@@ -88,6 +89,7 @@ def test_each_remittance_is_a_line_with_every_column(session, remittances) -> No
             "STATUS": status,
             "MATCH_ID": match.id if match else None,
             "DIFFERENCE": match.difference_minor if match else None,
+            "DIFFERENCE_CURRENCY": "EUR" if match else None,
         }
         for tag, number, payments, refunds, gross, refunded, fee, net, expected, credited,
             status, match in (
@@ -202,16 +204,17 @@ def test_the_journal_as_the_gateways_csv_and_as_a_workbook(session, remittances,
     assert lines[1] == (
         "ENTETE;SHOP_ID;CONTRACT;REMITTANCE_NUMBER;REMITTANCE_DATE;PAYMENT_COUNT;REFUND_COUNT;"
         "GROSS_AMOUNT;REFUND_AMOUNT;COMMISSION;NET_AMOUNT;EXPECTED_CREDIT_AMOUNT;CURRENCY;"
-        "EXPECTED_CREDIT_DATE;CREDIT_DATE;BANK_REFERENCE;BANK_LABEL;STATUS;MATCH_ID;DIFFERENCE"
+        "EXPECTED_CREDIT_DATE;CREDIT_DATE;BANK_REFERENCE;BANK_LABEL;STATUS;MATCH_ID;DIFFERENCE;"
+        "DIFFERENCE_CURRENCY"
     )
     assert lines[2:] == [
         "REMITTANCE;12345678;C12345678;1;20260225;1;0;4000;0;37;3963;3963;978;20260227;;;;"
-        "to_review;;",
+        "to_review;;;",
         "REMITTANCE;12345678;C12345678;3;20260227;1;0;1500;0;17;1483;1483;978;20260303;"
         f"20260303;VIR{made['L'].id:06d};REMISE CB 000003 C12345678;reconciled;"
-        f"{late.id};0",
+        f"{late.id};0;978",
         "REMITTANCE;12345678;C12345678;4;20260302;2;1;15000;2000;130;12870;12870;978;20260304;"
-        f"20260304;VIR{made['A'].id:06d};REMISE CB 000004 C12345678;reconciled;{first.id};0",
+        f"20260304;VIR{made['A'].id:06d};REMISE CB 000004 C12345678;reconciled;{first.id};0;978",
         "FIN;3",
     ]
     sheet = openpyxl.load_workbook(tmp_path / "R.xlsx", data_only=True).active
@@ -221,3 +224,16 @@ def test_the_journal_as_the_gateways_csv_and_as_a_workbook(session, remittances,
     assert totals["Gross amount"] == pytest.approx(205)
     assert totals["Net amount"] == pytest.approx(183.16)
     assert totals["Expected credit"] == pytest.approx(183.16)
+
+
+def test_a_difference_is_in_the_currency_of_the_bank_line(session, monkeypatch) -> None:
+    setup, captured = credited_converted(session, monkeypatch)
+
+    (line,) = rows(journal(session, JournalKind.REMITTANCES, setup.shop, MONDAY))
+
+    assert (line["NET_AMOUNT"], line["CURRENCY"]) == (captured.remittance.net_minor, "USD")
+    assert (line["STATUS"], line["DIFFERENCE"], line["DIFFERENCE_CURRENCY"]) == (
+        "anomaly",
+        -14,
+        "EUR",
+    )

@@ -5,7 +5,9 @@ docs/formats/reconciliation-journal.md, chargeback-journal.md and remittance-jou
 Amounts are minor units of the row's CURRENCY. GROSS_AMOUNT and AMOUNT are the
 transaction's amount as the gateway writes it (never negative: OPERATION_TYPE says which
 way the money goes); the JRB's NET_AMOUNT is signed, what the line brings to its
-remittance's credit, so that the lines of a remittance add up to its net.
+remittance's credit, so that the lines of a remittance add up to its net. A match's
+DIFFERENCE is in the currency of its bank entries (the account's), DIFFERENCE_CURRENCY,
+which is not the row's CURRENCY when a remittance was credited converted.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ JRB_LAYOUT = Layout(
         Column("BANK_LABEL", T.TEXT, "Bank label", width=40),
         Column("MATCH_RULE", T.TEXT, "Rule", width=20),
         Column("MATCH_ID", T.INTEGER, "Match id"),
-        Column("DIFFERENCE", T.AMOUNT, "Match difference", currency_column="CURRENCY"),
+        Column("DIFFERENCE", T.AMOUNT, "Match difference", currency_column="DIFFERENCE_CURRENCY"),
+        Column("DIFFERENCE_CURRENCY", T.CURRENCY, "Difference currency"),
     ),
 )
 
@@ -97,6 +100,7 @@ REMITTANCES_LAYOUT = Layout(
         Column("BANK_LABEL", T.TEXT, "Bank label", width=40),
         Column("STATUS", T.TEXT, "Reconciliation", width=18),
         Column("MATCH_ID", T.INTEGER, "Match id"),
-        Column("DIFFERENCE", T.AMOUNT, "Match difference", currency_column="CURRENCY"),
+        Column("DIFFERENCE", T.AMOUNT, "Match difference", currency_column="DIFFERENCE_CURRENCY"),
+        Column("DIFFERENCE_CURRENCY", T.CURRENCY, "Difference currency"),
     ),
 )

@@ -35,6 +35,7 @@ _REASON = re.compile(r"\bMOTIF\b[ :.-]*(?P<reason>\S.*)$", re.IGNORECASE)
 
 @dataclass(frozen=True, slots=True)
 class BankLine:
+    currency: str | None  # the account's: what a match's difference is counted in
     value_date: date | None
     label: str
     reference: str | None
@@ -72,6 +73,7 @@ def _line(entries: list[EntryFacts]) -> BankLine:
     references = [r for r in (reference_of(e.references) for e in entries) if r]
     reasons = [r for r in (reason_of(e.label, e.details) for e in entries) if r]
     return BankLine(
+        currency=entries[0].currency,
         value_date=max((d for d in days if d is not None), default=None),
         label=JOIN.join(e.label for e in entries),
         reference=JOIN.join(references) or None,

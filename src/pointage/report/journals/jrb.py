@@ -27,7 +27,7 @@ from pointage.shop.models import Shop
 # The gateway's words for the way the customer's money goes: DT debits the customer (a
 # payment), CT credits them (a refund).
 OPERATION_TYPES = {OperationType.DEBIT.value: "DT", OperationType.CREDIT.value: "CT"}
-_NO_LINE = BankLine(None, "", None, None)
+_NO_LINE = BankLine(None, None, "", None, None)
 
 
 def produce(
@@ -78,6 +78,8 @@ def _rows(session: Session, shop: Shop, span: queries.Window) -> Iterator[tuple[
             row.rule,
             row.match_id,
             row.difference_minor,
+            # Without a bank entry (a person's mark) the difference is nil, in the row's.
+            line.currency or row.currency,
         )
 
 

@@ -20,7 +20,7 @@ from pointage.report.journals import queries_bank as queries
 from pointage.report.journals.bank_lines import BankLine, by_match
 from pointage.shop.models import Shop
 
-_NO_LINE = BankLine(None, "", None, None)
+_NO_LINE = BankLine(None, None, "", None, None)
 
 
 def produce(

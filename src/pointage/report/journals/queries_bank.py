@@ -63,6 +63,7 @@ class EntryFacts:
     """A bank entry claimed by a match, as a journal line shows it."""
 
     match_id: int
+    currency: str
     value_date: date | None
     booking_date: date | None
     label: str
@@ -88,6 +89,7 @@ def entries_of(session: Session, match_ids: Rows, role: str) -> Iterator[EntryFa
     query = (
         select(
             MatchEntry.match_id,
+            StatementEntry.currency,
             StatementEntry.value_date,
             StatementEntry.booking_date,
             StatementEntry.label,
@@ -102,8 +104,8 @@ def entries_of(session: Session, match_ids: Rows, role: str) -> Iterator[EntryFa
             StatementEntry.id,
         )
     )
-    for match_id, value_date, booking_date, label, references, details in _stream(session, query):
-        yield EntryFacts(match_id, value_date, booking_date, label, references, details)
+    for match_id, currency, value, booking, label, references, details in _stream(session, query):
+        yield EntryFacts(match_id, currency, value, booking, label, references, details)
 
 
 def matches_made_in(shop: Shop, span: Window) -> Rows:

@@ -27,7 +27,7 @@ from pointage.report.journals import queries_bank as queries
 from pointage.report.journals.bank_lines import BankLine, by_match
 from pointage.shop.models import Shop
 
-_NO_LINE = BankLine(None, "", None, None)
+_NO_LINE = BankLine(None, None, "", None, None)
 
 
 def produce(
@@ -80,6 +80,7 @@ def _rows(
             _status(row, today).value,
             row.match_id,
             row.difference_minor,
+            None if row.match_id is None else line.currency or row.currency,
         )
 
 
