@@ -130,9 +130,8 @@ def test_a_failure_leaves_no_file_and_no_row(session, shop, tmp_path, monkeypatc
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(generate_module, "write_csv", broken_writer)
-    with pytest.raises(OSError, match="No space left"):
-        with session.begin_nested():
-            generate(session, shop, tmp_path)
+    with pytest.raises(OSError, match="No space left"), session.begin_nested():
+        generate(session, shop, tmp_path)
     assert reports(session) == 0
     assert list((tmp_path / "12345678" / "jt").iterdir()) == []
 

@@ -1,5 +1,6 @@
 """The in-process scheduler of `pointage serve`: each contract's capture batch at its cut-off,
-then the daily reconciliation of the merchants whose batch ran (pointage.jobs.reconcile).
+then the daily reconciliation of the merchants whose batch ran (pointage.jobs.reconcile),
+then the journals due and the report deliveries due (pointage.jobs.reports).
 
 Every `scheduler_interval_seconds` it asks the database which (contract, day) runs are due
 and runs each in its own unit of work, in a worker thread so that the event loop keeps
@@ -29,9 +30,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from pointage.db.session import unit_of_work
 from pointage.jobs.capture import run_contract
 from pointage.jobs.reconcile import reconcile_after_batch
+from pointage.jobs.reports import run_reports
 from pointage.matching.settings import EngineSettings
 from pointage.remittance import service
 from pointage.remittance.service import ContractBatchResult, ContractSchedule
+from pointage.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +81,12 @@ class CaptureScheduler:
         interval_seconds: float,
         *,
         engine_settings: EngineSettings | None = None,
+        reports: Settings | None = None,
     ) -> None:
         self.factory = factory
         self.interval_seconds = interval_seconds
         self.engine_settings = engine_settings  # of the daily reconciliation runs
+        self.reports = reports  # the settings of report generation and delivery; None: off
         self._stopping = threading.Event()  # read by the worker thread between two runs
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -102,6 +107,9 @@ class CaptureScheduler:
                 results.append(result)
         self._warn_without_contract({r.business_date for r in results if not r.already_done})
         self._reconcile(results)
+        if self.reports is not None and not self._stopping.is_set():
+            # After the batches and their reconciliation: a day's journals show both.
+            run_reports(self.factory, self.reports, now)
         return results
 
     def _reconcile(self, results: list[ContractBatchResult]) -> None:

@@ -28,7 +28,7 @@ def scheduled_settings(session: Session) -> Sequence[tuple[ReportSetting, Shop]]
         .where(ReportSetting.frequency != "none")
         .order_by(Shop.shop_id)
     )
-    return [(setting, shop) for setting, shop in rows.tuples()]
+    return [(setting, shop) for setting, shop in rows]
 
 
 def report_for_period(
@@ -64,7 +64,7 @@ def scheduled_periods(
             or_(GeneratedReport.generated_by == scheduler, scheduled_delivery),
         )
     )
-    return {(start, end) for start, end in rows.tuples()}
+    return {(start, end) for start, end in rows}
 
 
 def has_scheduled_delivery(session: Session, report_id: int) -> bool:
@@ -76,21 +76,18 @@ def has_scheduled_delivery(session: Session, report_id: int) -> bool:
     return found is not None
 
 
-def contracts_without_batch(
-    session: Session, shop_pk: int, day: date
-) -> Sequence[tuple[str, datetime]]:
-    """(number, created at) of the shop's contracts whose capture batch of `day` has not
-    run. The caller leaves out those created after that day: which day a contract began
-    on is the shop's day, which SQL on SQLite cannot work out from a UTC instant."""
+def contracts_without_batch(session: Session, shop_pk: int, day: date) -> list[str]:
+    """Numbers of the shop's contracts whose capture batch of `day` has not run."""
     ran = select(CaptureBatchRun.id).where(
         CaptureBatchRun.contract_id == Contract.id, CaptureBatchRun.business_date == day
     )
-    rows = session.execute(
-        select(Contract.number, Contract.created_at)
-        .where(Contract.shop_id == shop_pk, ~ran.exists())
-        .order_by(Contract.number)
+    return list(
+        session.scalars(
+            select(Contract.number)
+            .where(Contract.shop_id == shop_pk, ~ran.exists())
+            .order_by(Contract.number)
+        )
     )
-    return list(rows.tuples())
 
 
 def last_failure_at(session: Session, shop_pk: int, object_id: str, action: str) -> datetime | None:
@@ -123,9 +120,7 @@ def shop(session: Session, shop_pk: int) -> Shop | None:
     return session.get(Shop, shop_pk)
 
 
-def _reports_query(
-    shop_pk: int, journal: str | None, day: date | None
-) -> Select[GeneratedReport]:
+def _reports_query(shop_pk: int, journal: str | None, day: date | None) -> Select[GeneratedReport]:
     query = select(GeneratedReport).where(GeneratedReport.shop_id == shop_pk)
     if journal is not None:
         query = query.where(GeneratedReport.journal == journal)

@@ -39,7 +39,10 @@ def create_app(settings: Settings) -> FastAPI:
             # The daily capture batches, at each contract's cut-off (pointage.jobs.scheduler).
             interval = settings.scheduler_interval_seconds
             scheduler = CaptureScheduler(
-                app.state.session_factory, interval, engine_settings=engine_settings(settings)
+                app.state.session_factory,
+                interval,
+                engine_settings=engine_settings(settings),
+                reports=settings,
             )
             scheduler.start()
         try:
