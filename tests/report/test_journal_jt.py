@@ -140,3 +140,16 @@ def test_an_empty_day_writes_a_journal_without_lines(
     lines = (tmp_path / "jt.csv").read_text().splitlines()
     assert lines == ["TITRE;Shop 12345678;26/03/03_01:00:00;POINTAGE_JT_V1", lines[1]]
     assert lines[1].startswith("ENTETE;SHOP_ID;TRANSACTION_UUID;")
+
+
+def test_the_stored_day_decides_even_after_the_shop_changes_its_time_zone(
+    session: Session, day: Day
+) -> None:
+    before = [
+        row["TRANSACTION_UUID"] for row in rows_of(journal(session, JournalKind.JT, day.shop))
+    ]
+    day.shop.timezone = "America/New_York"  # 2 March there is 05:00 UTC to 05:00 UTC
+    session.flush()
+    after = [row["TRANSACTION_UUID"] for row in rows_of(journal(session, JournalKind.JT, day.shop))]
+    assert after == before
+    assert day.early.uuid in after  # 1 March 23:30 UTC: 1 March in New York, 2 March in Paris

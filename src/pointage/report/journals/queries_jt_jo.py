@@ -2,7 +2,9 @@
 
 Rows stream from the database (`yield_per`): a million-line journal never sits in memory.
 The JT query selects its columns in the layout's order, so that each database row is a
-journal row as it comes, with no per-row work in Python.
+journal row as it comes, with no per-row work in Python, and runs on the session's
+connection rather than through the ORM, whose per-row bookkeeping a plain column select
+does not need (it cost a fifth of the time of a million-row journal).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def transaction_rows(
 ) -> Iterator[tuple[Any, ...]]:
     """The JT rows of the shop's transactions dated in the period, oldest first, in the
     column order of JT_LAYOUT."""
+    start, end = local_days(shop, period_start, period_end)
     parent = aliased(Transaction)
     is_refund = Transaction.operation_type == OperationType.CREDIT.value
     query = (
@@ -85,11 +88,17 @@ def transaction_rows(
             Transaction.shop_id == shop.id,
             Transaction.transaction_date >= period_start,
             Transaction.transaction_date <= period_end,
+            # The day is the creation instant's in the shop's zone; this wider bound on the
+            # instant (a day each side, for a shop whose zone changed) lets the database
+            # read the (shop, created_at) index in order instead of sorting the period.
+            Transaction.created_at >= start - timedelta(days=1),
+            Transaction.created_at < end + timedelta(days=1),
         )
         .order_by(Transaction.created_at, Transaction.id)
         .execution_options(yield_per=YIELD_PER)
     )
-    yield from session.execute(query)
+    for chunk in session.connection().execute(query).partitions():
+        yield from chunk  # a chunk at a time: cheaper than the result's row-by-row iteration
 
 
 def operation_rows(
