@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -252,3 +253,16 @@ def credited_converted(
     import_lines(session, setup.merchant.id, [line])
     run_at(session, monkeypatch, setup, datetime(2026, 3, 6, 10, 0, tzinfo=UTC))
     return setup, captured
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "formats"
+
+
+def documented_columns(page: str) -> list[tuple[str, str]]:
+    """(column, workbook title) of each row of the columns table of docs/formats/<page>."""
+    found = []
+    for line in (DOCS / page).read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split(" | ")]
+        if len(cells) == 5 and cells[0].startswith("`") and cells[0] != "column":
+            found.append((cells[0].strip("`"), cells[1]))
+    return found

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from pointage.formats.journals.csv_writer import write_csv
+from pointage.formats.journals.layouts_bank import JRB_LAYOUT
 from pointage.formats.journals.model import JournalKind
 from pointage.formats.journals.xlsx_writer import write_xlsx
 from pointage.reconciliation.service.manual import mark_reconciled_without_entry, unmatch
@@ -21,6 +22,7 @@ from tests.report.journal_bank_data import (
     capture,
     credit,
     credited_converted,
+    documented_columns,
     journal,
     made_at,
     matches,
@@ -264,3 +266,9 @@ def test_a_difference_is_in_the_currency_of_the_bank_line(session, monkeypatch) 
     assert (line["MATCH_RULE"], line["MATCH_STATUS"]) == ("foreign_currency_credit", "anomaly")
     assert (line["DIFFERENCE"], line["DIFFERENCE_CURRENCY"]) == (match.difference_minor, "EUR")
     assert match.difference_minor == -14
+
+
+def test_every_column_is_documented_in_order_with_its_workbook_title() -> None:
+    assert documented_columns("reconciliation-journal.md") == [
+        (column.name, column.title) for column in JRB_LAYOUT.columns
+    ]

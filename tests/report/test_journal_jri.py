@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from pointage.formats.journals.csv_writer import write_csv
+from pointage.formats.journals.layouts_bank import JRI_LAYOUT
 from pointage.formats.journals.model import JournalKind
 from pointage.formats.journals.xlsx_writer import write_xlsx
 from pointage.reconciliation.service.manual import unmatch
@@ -19,6 +20,7 @@ from tests.reconciliation.run_builders import MONDAY, import_lines, other_line, 
 from tests.report.journal_bank_data import (
     capture,
     chargeback,
+    documented_columns,
     journal,
     matches,
     rows,
@@ -179,3 +181,9 @@ def test_the_journal_as_the_gateways_csv_and_as_a_workbook(session, disputed, tm
     )
     assert line["Chargeback value date"].date() == date(2026, 3, 9)
     assert (totals["Shop id"], totals["Amount taken back"]) == ("Total EUR (1 line)", 100)
+
+
+def test_every_column_is_documented_in_order_with_its_workbook_title() -> None:
+    assert documented_columns("chargeback-journal.md") == [
+        (column.name, column.title) for column in JRI_LAYOUT.columns
+    ]

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from pointage.formats.journals.csv_writer import write_csv
+from pointage.formats.journals.layouts_bank import REMITTANCES_LAYOUT
 from pointage.formats.journals.model import JournalKind
 from pointage.formats.journals.xlsx_writer import write_xlsx
 from tests.factories import make_shop
@@ -19,6 +20,7 @@ from tests.report.journal_bank_data import (
     capture,
     credit,
     credited_converted,
+    documented_columns,
     journal,
     matches,
     rows,
@@ -237,3 +239,9 @@ def test_a_difference_is_in_the_currency_of_the_bank_line(session, monkeypatch) 
         -14,
         "EUR",
     )
+
+
+def test_every_column_is_documented_in_order_with_its_workbook_title() -> None:
+    assert documented_columns("remittance-journal.md") == [
+        (column.name, column.title) for column in REMITTANCES_LAYOUT.columns
+    ]
