@@ -2,6 +2,16 @@
 sheet (docs/exports.md); streamed, for the API, the command line and the back office."""
 
 from pointage.report.export.filters import ExportFilters, validated
-from pointage.report.export.service import ExportResult, export_reconciliation
+from pointage.report.export.service import (
+    ExportResult,
+    export_reconciliation,
+    reconciliation_lines,
+)
 
-__all__ = ["ExportFilters", "ExportResult", "export_reconciliation", "validated"]
+__all__ = [
+    "ExportFilters",
+    "ExportResult",
+    "export_reconciliation",
+    "reconciliation_lines",
+    "validated",
+]

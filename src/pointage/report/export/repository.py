@@ -23,8 +23,12 @@ from pointage.report.export.filters import ExportFilters
 from pointage.shop.models import Contract, Shop
 from pointage.statement.models import StatementEntry, StatementFile
 
-# A line of `transaction_chunk`: its columns are read by name.
+# A line of `transaction_chunk`. Its columns are in the Transactions sheet's order (its
+# columns 1 to 13 are the sheet's first 13, 14 and 15 its status and dispute flag), so that
+# a sheet line is made by slicing; these name the others the export reads.
 ChunkRow = Row[*tuple[Any, ...]]
+KEY, AMOUNT, CURRENCY, OPERATION_TYPE, EXPECTED_CREDIT_DATE = 0, 6, 7, 8, 13
+RECONCILIATION_STATUS, OWN_MATCH, REMITTANCE_MATCH = 14, 16, 17
 
 
 class MatchRow(NamedTuple):
@@ -103,7 +107,8 @@ def transaction_chunk(
         .order_by(Transaction.id)
         .limit(limit)
     )
-    return session.execute(query).all()
+    # On the session's connection: the ORM's per-row work is not needed for plain columns.
+    return session.connection().execute(query).all()
 
 
 def _conditions(filters: ExportFilters, shop_keys: Collection[int]) -> list[ColumnElement[bool]]:

@@ -62,10 +62,8 @@ def export_reconciliation(
     filters that does not exist raises NotFound (param `shop`)."""
     filters = validated(filters)
     generated_at = generated_at or utcnow()
-    with unit_of_work(session_factory) as session:
-        shop_keys = _shop_keys(session, filters)
     summary = Summary(today)
-    lines = _lines(session_factory, filters, shop_keys, summary, chunk_rows)
+    lines = reconciliation_lines(session_factory, filters, summary, chunk_rows=chunk_rows)
     partial = path.with_name(f".{path.name}.part")
     try:
         with StreamingWorkbook(partial, created_at=generated_at) as workbook:
@@ -76,6 +74,22 @@ def export_reconciliation(
     finally:
         partial.unlink(missing_ok=True)
     return ExportResult(path, rows, summary)
+
+
+def reconciliation_lines(
+    session_factory: sessionmaker[Session],
+    filters: ExportFilters,
+    summary: Summary | None = None,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[tuple[object, ...]]:
+    """The lines of the Transactions sheet, in `COLUMNS` order, read chunk after chunk as
+    they are consumed, each counted into `summary` when one is given. The filters are
+    checked, and the shops they name looked up, before this returns."""
+    filters = validated(filters)
+    with unit_of_work(session_factory) as session:
+        shop_keys = _shop_keys(session, filters)
+    return _lines(session_factory, filters, shop_keys, summary, chunk_rows)
 
 
 def _shop_keys(session: Session, filters: ExportFilters) -> list[int]:
@@ -90,10 +104,9 @@ def _lines(
     session_factory: sessionmaker[Session],
     filters: ExportFilters,
     shop_keys: list[int],
-    summary: Summary,
+    summary: Summary | None,
     chunk_rows: int,
 ) -> Iterator[tuple[object, ...]]:
-    """The sheet's lines, chunk after chunk, each counted into the summary."""
     facts: dict[int, MatchFacts] = {}
     after = 0
     while True:
@@ -103,17 +116,18 @@ def _lines(
                 facts.clear()
             _read_matches(session, chunk, facts)
         for row in chunk:
-            summary.add(
-                row.reconciliation_status,
-                row.currency,
-                row.operation_type,
-                row.amount_minor,
-                row.expected_credit_date,
-            )
+            if summary is not None:
+                summary.add(
+                    row[repository.RECONCILIATION_STATUS],
+                    row[repository.CURRENCY],
+                    row[repository.OPERATION_TYPE],
+                    row[repository.AMOUNT],
+                    row[repository.EXPECTED_CREDIT_DATE],
+                )
             yield _line(row, facts)
         if len(chunk) < chunk_rows:
             return
-        after = chunk[-1].id
+        after = chunk[-1][repository.KEY]
 
 
 def _read_matches(
@@ -123,8 +137,7 @@ def _read_matches(
     wanted = {
         match_id
         for row in chunk
-        if (match_id := row.own_match_id or row.remittance_match_id) is not None
-        and match_id not in facts
+        if (match_id := _match_of(row)) is not None and match_id not in facts
     }
     if not wanted:
         return
@@ -135,43 +148,30 @@ def _read_matches(
         facts[match.id] = facts_of(match, entries[match.id])
 
 
-def _line(row: repository.ChunkRow, facts: dict[int, MatchFacts]) -> tuple[object, ...]:
+def _match_of(row: repository.ChunkRow) -> int | None:
     # A transaction matched on its own (by a person) is shown with that match, as its
     # status is: it takes precedence over its remittance's.
-    match_id = row.own_match_id or row.remittance_match_id
+    match_id: int | None = row[repository.OWN_MATCH] or row[repository.REMITTANCE_MATCH]
+    return match_id
+
+
+def _line(row: repository.ChunkRow, facts: dict[int, MatchFacts]) -> tuple[object, ...]:
+    """The sheet's line: the transaction's columns as read, the match's in their places."""
+    match_id = _match_of(row)
     fact = facts.get(match_id) if match_id is not None else None
     if fact is None:
-        credited = entry = label = difference = currency = evidence = None
-    else:
-        credited, entry, label, evidence = (
-            fact.credited_on,
-            fact.bank_entry,
-            fact.bank_label,
-            fact.evidence,
-        )
+        return (*row[1:14], None, *row[14:16], None, None, None, None, None)
+    currency = fact.difference_currency
+    if currency is None and not fact.difference_minor:
         # Without a bank entry (marked reconciled by hand) nothing was booked to differ.
-        currency = fact.difference_currency or (row.currency if not fact.difference_minor else None)
-        difference = fact.difference_minor if currency is not None else None
+        currency = row[repository.CURRENCY]
     return (
-        row.shop_id,
-        row.order_id,
-        row.uuid,
-        row.transaction_id,
-        row.transaction_date,
-        row.amount_minor,
-        row.currency,
-        row.operation_type,
-        row.status,
-        row.contract,
-        row.remittance_number,
-        row.remittance_date,
-        row.expected_credit_date,
-        credited,
-        row.reconciliation_status,
-        row.dispute_flag,
-        entry,
-        label,
-        difference,
+        *row[1:14],
+        fact.credited_on,
+        *row[14:16],
+        fact.bank_entry,
+        fact.bank_label,
+        fact.difference_minor if currency is not None else None,
         currency,
-        evidence,
+        fact.evidence,
     )
