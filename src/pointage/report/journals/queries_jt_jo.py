@@ -9,15 +9,16 @@ does not need (it cost a fifth of the time of a million-row journal).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, case, literal, select
+from sqlalchemy import DateTime, Dialect, Row, TypeDecorator, case, literal, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from pointage.core.statuses import OperationKind, OperationSource, OperationType
+from pointage.db.base import UTCDateTime
 from pointage.payment.models import Operation, Transaction
 from pointage.remittance.models import Remittance
 from pointage.shop.models import Contract, Shop
@@ -35,6 +36,38 @@ MERCHANT_OPERATIONS = (
     OperationKind.DUPLICATE.value,
 )
 MERCHANT_SOURCES = (OperationSource.BACK_OFFICE.value, OperationSource.API.value)
+
+
+class _UTCInstant(TypeDecorator[datetime]):
+    """The instants of a UTCDateTime column as UTCDateTime reads them, faster on SQLite.
+
+    SQLite keeps an instant as text without its zone ("2026-03-02 09:15:04.000000");
+    UTCDateTime parses it, then sets the zone with `datetime.replace`, which costs four
+    times the parse. Parsing the text with "+00:00" appended gives the same value in one
+    step: a second less on a million-line journal. Text of another shape is read as
+    UTCDateTime reads it.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def result_processor(
+        self, dialect: Dialect, coltype: object
+    ) -> Callable[[Any], datetime | None] | None:
+        standard = UTCDateTime().result_processor(dialect, coltype)
+        if dialect.name != "sqlite" or standard is None:
+            return standard
+        parse = datetime.fromisoformat
+
+        def process(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            try:
+                return parse(value + "+00:00")
+            except (TypeError, ValueError):
+                return standard(value)
+
+        return process
 
 
 def local_days(shop: Shop, period_start: date, period_end: date) -> tuple[datetime, datetime]:
@@ -58,7 +91,7 @@ def transaction_rows(
             literal(shop.shop_id),
             Transaction.uuid,
             Transaction.transaction_id,
-            Transaction.created_at,
+            type_coerce(Transaction.created_at, _UTCInstant()),
             Transaction.operation_type,
             Transaction.amount_minor,
             Transaction.original_amount_minor,
@@ -74,7 +107,7 @@ def transaction_rows(
             # A refund names the payment it refunds; a duplicate, the payment it copies,
             # in a column of its own (the import would take it for a refund's payment).
             case((is_refund, parent.uuid)),
-            Transaction.captured_at,
+            type_coerce(Transaction.captured_at, _UTCInstant()),
             Remittance.number,
             Remittance.remittance_date,
             Transaction.reconciliation_status,
