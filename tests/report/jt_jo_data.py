@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -131,3 +132,18 @@ def rows_of(document: JournalDocument) -> list[dict[str, object]]:
     """The document's rows by column name."""
     names = [column.name for column in document.layout.columns]
     return [dict(zip(names, row, strict=True)) for row in document.rows]
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "formats"
+
+
+def documented_columns(page: str, *, after: str = "") -> list[tuple[str, str]]:
+    """(CSV name, workbook title) of each row of the `| CSV name | workbook title | value |`
+    table of docs/formats/<page>, from the heading `after` on."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    found = []
+    for line in text[text.index(after) :].splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        if len(cells) == 3 and cells[0].startswith("`") and cells[0].isupper():
+            found.append((cells[0].strip("`"), cells[1]))
+    return found

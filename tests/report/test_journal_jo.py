@@ -15,7 +15,16 @@ from pointage.formats.journals.layouts import JO_LAYOUT
 from pointage.formats.journals.model import JournalKind
 from pointage.formats.journals.xlsx_writer import write_xlsx
 from pointage.payment import service as payments
-from tests.report.jt_jo_data import BACK_OFFICE, DAY, Day, build_day, journal, rows_of, utc
+from tests.report.jt_jo_data import (
+    BACK_OFFICE,
+    DAY,
+    Day,
+    build_day,
+    documented_columns,
+    journal,
+    rows_of,
+    utc,
+)
 
 
 @pytest.fixture
@@ -140,3 +149,9 @@ def test_another_shop_s_operations_are_not_in_it(session: Session, day: Day) -> 
     payments.cancel(session, other, BACK_OFFICE, now=utc(2, 15))
     session.flush()
     assert {row["TRANSACTION_UUID"] for row in operations(session, day)}.isdisjoint({other.uuid})
+
+
+def test_every_column_is_documented_in_order_with_its_workbook_title() -> None:
+    assert documented_columns("operations-journal.md", after="") == [
+        (column.name, column.title) for column in JO_LAYOUT.columns
+    ]

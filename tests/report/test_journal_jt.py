@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 from pointage.formats.journals.csv_writer import write_csv
 from pointage.formats.journals.layouts import JT_LAYOUT
 from pointage.formats.journals.model import JournalKind
-from tests.report.jt_jo_data import DAY, GENERATED, Day, build_day, journal, rows_of, utc
+from tests.report.jt_jo_data import (
+    DAY,
+    GENERATED,
+    Day,
+    build_day,
+    documented_columns,
+    journal,
+    rows_of,
+    utc,
+)
 
 
 @pytest.fixture
@@ -153,3 +162,9 @@ def test_the_stored_day_decides_even_after_the_shop_changes_its_time_zone(
     after = [row["TRANSACTION_UUID"] for row in rows_of(journal(session, JournalKind.JT, day.shop))]
     assert after == before
     assert day.early.uuid in after  # 1 March 23:30 UTC: 1 March in New York, 2 March in Paris
+
+
+def test_every_column_is_documented_in_order_with_its_workbook_title() -> None:
+    assert documented_columns("transaction-journal.md", after="## What Pointage writes") == [
+        (column.name, column.title) for column in JT_LAYOUT.columns
+    ]
