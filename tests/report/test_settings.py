@@ -11,6 +11,7 @@ from pointage.audit.models import AuditEvent
 from pointage.core.errors import InvalidInput
 from pointage.report.models import ReportSetting
 from pointage.report.service import settings as service
+from pointage.shop.keys import decrypt_key
 from tests.factories import make_shop
 
 SECRET = "test-secret-key-0123456789abcdef0123456789"
@@ -76,8 +77,8 @@ def test_the_password_is_encrypted_and_only_said_to_exist(session, shop):
     setting = save(session, shop, journals=["jt"], **SFTP)
     assert setting.sftp_password_encrypted is not None
     assert "s3cret-pass" not in setting.sftp_password_encrypted
-    assert service.sftp_password(setting, SECRET) == "s3cret-pass"
-    assert service.sftp_password(setting, "another-secret-key-0123456789abcdef") is None
+    assert decrypt_key(setting.sftp_password_encrypted, SECRET) == "s3cret-pass"
+    assert decrypt_key(setting.sftp_password_encrypted, "another-secret-0123456789abcdef") is None
     view = service.settings_view(session, shop)
     assert view.sftp_has_password is True
     assert "s3cret-pass" not in repr(view)
@@ -87,7 +88,7 @@ def test_a_password_left_out_is_kept_and_null_removes_it(session, shop):
     save(session, shop, journals=["jt"], **SFTP)
     changes = {key: value for key, value in SFTP.items() if key != "sftp_password"}
     kept = save(session, shop, **changes)
-    assert service.sftp_password(kept, SECRET) == "s3cret-pass"
+    assert decrypt_key(kept.sftp_password_encrypted, SECRET) == "s3cret-pass"
     removed = save(session, shop, sftp_password=None)
     assert removed.sftp_password_encrypted is None
 

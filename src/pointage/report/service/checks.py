@@ -14,8 +14,6 @@ from email.utils import parseaddr
 from pathlib import PurePosixPath
 from typing import Any
 
-import asyncssh
-
 from pointage.core.errors import InvalidInput
 from pointage.formats.journals.model import JournalKind
 
@@ -155,6 +153,9 @@ def host_key(value: Any) -> str | None:
         return None
     if "\n" in line or "\r" in line:
         raise InvalidInput("must be one line: the server's public key", param="sftp_host_key")
+    # Imported here: asyncssh takes a while to load, and only this check needs it.
+    import asyncssh
+
     try:
         key = asyncssh.import_public_key(line)
     except (asyncssh.KeyImportError, ValueError):

@@ -184,11 +184,3 @@ def _check_sftp_complete(merged: Mapping[str, Any], changes: Mapping[str, Any]) 
     ):
         if merged[name] is None:
             raise InvalidInput(f"an SFTP destination needs {what}", param=name)
-
-
-def sftp_password(setting: ReportSetting, secret_key: str) -> str | None:
-    """The SFTP password in clear, for a delivery attempt only (None if there is none, or
-    if it was encrypted under another secret key: the attempt then fails on login)."""
-    if setting.sftp_password_encrypted is None:
-        return None
-    return keys.decrypt_key(setting.sftp_password_encrypted, secret_key)
