@@ -15,8 +15,6 @@ from pointage.report.export.filters import day_of
 
 app = typer.Typer(help="Exports for accountants.", no_args_is_help=True)
 
-Repeated = Annotated[list[str] | None, typer.Option()]
-
 
 @app.command("reconciliation")
 @user_errors

@@ -28,7 +28,6 @@ from pointage.web.errors import problem_responses
 router = APIRouter(tags=["exports"])
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-Many = Annotated[list[str] | None, Query()]
 
 
 @router.get(
