@@ -60,6 +60,10 @@ def reason_of(label: str, details: Iterable[dict[str, object]]) -> str | None:
     return None
 
 
+# What a row shows when no bank line stands behind it.
+NO_LINE = BankLine(None, None, "", None, None)
+
+
 def by_match(entries: Iterable[EntryFacts]) -> dict[int, BankLine]:
     """Match id → its bank line, from entries sorted by match."""
     grouped: dict[int, list[EntryFacts]] = {}

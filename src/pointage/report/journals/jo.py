@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from pointage.core.statuses import OperationKind
 from pointage.formats.journals.layouts import JO_LAYOUT
 from pointage.formats.journals.model import JournalDocument
+from pointage.report.journals import shop_document
 from pointage.report.journals.queries_jt_jo import operation_rows
 from pointage.shop.models import Shop
 
@@ -33,14 +34,13 @@ def produce(
     *,
     generated_at: datetime,
 ) -> JournalDocument:
-    return JournalDocument(
-        layout=JO_LAYOUT,
-        shop_label=shop.name,
-        shop_id=shop.shop_id,
-        generated_at=generated_at,
-        period_start=period_start,
-        period_end=period_end,
-        rows=_rows(session, shop, period_start, period_end),
+    return shop_document(
+        JO_LAYOUT,
+        shop,
+        period_start,
+        period_end,
+        generated_at,
+        _rows(session, shop, period_start, period_end),
     )
 
 

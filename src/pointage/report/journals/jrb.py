@@ -22,13 +22,13 @@ from pointage.formats.journals.layouts_bank import JRB_LAYOUT
 from pointage.formats.journals.model import JournalDocument
 from pointage.remittance.service import fee_of_payments
 from pointage.report.journals import queries_bank as queries
-from pointage.report.journals.bank_lines import BankLine, by_match
+from pointage.report.journals import shop_document
+from pointage.report.journals.bank_lines import NO_LINE, by_match
 from pointage.shop.models import Shop
 
 # The gateway's words for the way the customer's money goes: DT debits the customer (a
 # payment), CT credits them (a refund).
 OPERATION_TYPES = {OperationType.DEBIT.value: "DT", OperationType.CREDIT.value: "CT"}
-_NO_LINE = BankLine(None, None, "", None, None)
 
 
 def produce(
@@ -39,14 +39,13 @@ def produce(
     *,
     generated_at: datetime,
 ) -> JournalDocument:
-    return JournalDocument(
-        layout=JRB_LAYOUT,
-        shop_label=shop.name,
-        shop_id=shop.shop_id,
-        generated_at=generated_at,
-        period_start=period_start,
-        period_end=period_end,
-        rows=_rows(session, shop, queries.window(shop, period_start, period_end)),
+    return shop_document(
+        JRB_LAYOUT,
+        shop,
+        period_start,
+        period_end,
+        generated_at,
+        _rows(session, shop, queries.window(shop, period_start, period_end)),
     )
 
 
@@ -66,7 +65,7 @@ def _rows(session: Session, shop: Shop, span: queries.Window) -> Iterator[tuple[
         correction = corrections.get(remittance_id) if corrections else None
         if correction is not None and correction.transaction_pk == pk:
             commission, net = corrected(commission, net, correction.minor)
-        line = lines.get(match_id, _NO_LINE)
+        line = lines.get(match_id, NO_LINE)
         yield (
             shop_id, contract, day, uuid, transaction_id, order_id,
             OPERATION_TYPES.get(kind, kind), remittance_date, remittance_number, amount,

@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 from pointage.formats.journals.layouts_bank import JRI_LAYOUT
 from pointage.formats.journals.model import JournalDocument
 from pointage.report.journals import queries_bank as queries
-from pointage.report.journals.bank_lines import BankLine, by_match
+from pointage.report.journals import shop_document
+from pointage.report.journals.bank_lines import NO_LINE, by_match
 from pointage.shop.models import Shop
-
-_NO_LINE = BankLine(None, None, "", None, None)
 
 
 def produce(
@@ -31,14 +30,13 @@ def produce(
     *,
     generated_at: datetime,
 ) -> JournalDocument:
-    return JournalDocument(
-        layout=JRI_LAYOUT,
-        shop_label=shop.name,
-        shop_id=shop.shop_id,
-        generated_at=generated_at,
-        period_start=period_start,
-        period_end=period_end,
-        rows=_rows(session, shop, queries.window(shop, period_start, period_end)),
+    return shop_document(
+        JRI_LAYOUT,
+        shop,
+        period_start,
+        period_end,
+        generated_at,
+        _rows(session, shop, queries.window(shop, period_start, period_end)),
     )
 
 
@@ -47,7 +45,7 @@ def _rows(session: Session, shop: Shop, span: queries.Window) -> Iterator[tuple[
         queries.entries_of(session, queries.matches_made_in(shop, span), queries.CHARGEBACK)
     )
     for row in queries.chargeback_rows(session, shop, span):
-        line = lines.get(row.match_id, _NO_LINE)
+        line = lines.get(row.match_id, NO_LINE)
         yield (
             shop.shop_id,
             row.contract,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from pointage.formats.journals.layouts import JT_LAYOUT
 from pointage.formats.journals.model import JournalDocument
+from pointage.report.journals import shop_document
 from pointage.report.journals.queries_jt_jo import transaction_rows
 from pointage.shop.models import Shop
 
@@ -22,12 +23,11 @@ def produce(
     *,
     generated_at: datetime,
 ) -> JournalDocument:
-    return JournalDocument(
-        layout=JT_LAYOUT,
-        shop_label=shop.name,
-        shop_id=shop.shop_id,
-        generated_at=generated_at,
-        period_start=period_start,
-        period_end=period_end,
-        rows=transaction_rows(session, shop, period_start, period_end),
+    return shop_document(
+        JT_LAYOUT,
+        shop,
+        period_start,
+        period_end,
+        generated_at,
+        transaction_rows(session, shop, period_start, period_end),
     )

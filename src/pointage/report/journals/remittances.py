@@ -24,10 +24,9 @@ from pointage.formats.journals.layouts_bank import REMITTANCES_LAYOUT
 from pointage.formats.journals.model import JournalDocument
 from pointage.reconciliation.status import of_match, without_credit
 from pointage.report.journals import queries_bank as queries
-from pointage.report.journals.bank_lines import BankLine, by_match
+from pointage.report.journals import shop_document
+from pointage.report.journals.bank_lines import NO_LINE, by_match
 from pointage.shop.models import Shop
-
-_NO_LINE = BankLine(None, None, "", None, None)
 
 
 def produce(
@@ -38,14 +37,13 @@ def produce(
     *,
     generated_at: datetime,
 ) -> JournalDocument:
-    return JournalDocument(
-        layout=REMITTANCES_LAYOUT,
-        shop_label=shop.name,
-        shop_id=shop.shop_id,
-        generated_at=generated_at,
-        period_start=period_start,
-        period_end=period_end,
-        rows=_rows(session, shop, period_start, period_end, generated_at),
+    return shop_document(
+        REMITTANCES_LAYOUT,
+        shop,
+        period_start,
+        period_end,
+        generated_at,
+        _rows(session, shop, period_start, period_end, generated_at),
     )
 
 
@@ -59,7 +57,7 @@ def _rows(
         )
     )
     for row in queries.remittance_rows(session, shop, period_start, period_end):
-        line = lines.get(row.match_id, _NO_LINE) if row.match_id is not None else _NO_LINE
+        line = lines.get(row.match_id, NO_LINE) if row.match_id is not None else NO_LINE
         yield (
             shop.shop_id,
             row.contract,
