@@ -16,18 +16,23 @@ from pointage.formats.journals.model import Column, ColumnType, JournalKind, Lay
 
 T = ColumnType
 
+# The payment a line of the reconciliation or chargeback journal is about.
+_PAYMENT = (
+    Column("SHOP_ID", T.TEXT, "Shop id", width=10),
+    Column("CONTRACT", T.TEXT, "Contract", width=14),
+    Column("PAYMENT_DATE", T.DATE, "Payment day"),
+    Column("TRANSACTION_UUID", T.TEXT, "Transaction UUID", width=34),
+    Column("TRANSACTION_ID", T.TEXT, "Transaction id", width=10),
+    Column("ORDER_ID", T.TEXT, "Order id", width=20),
+)
+
 JRB_LAYOUT = Layout(
     kind=JournalKind.JRB,
     version="POINTAGE_JRB_V1",
     record="MATCHING",
     has_fin=True,
     columns=(
-        Column("SHOP_ID", T.TEXT, "Shop id", width=10),
-        Column("CONTRACT", T.TEXT, "Contract", width=14),
-        Column("PAYMENT_DATE", T.DATE, "Payment day"),
-        Column("TRANSACTION_UUID", T.TEXT, "Transaction UUID", width=34),
-        Column("TRANSACTION_ID", T.TEXT, "Transaction id", width=10),
-        Column("ORDER_ID", T.TEXT, "Order id", width=20),
+        *_PAYMENT,
         Column("OPERATION_TYPE", T.TEXT, "DT/CT", width=7),
         Column("REMITTANCE_DATE", T.DATE, "Remittance date"),
         Column("REMITTANCE_NUMBER", T.INTEGER, "Remittance number"),
@@ -52,12 +57,7 @@ JRI_LAYOUT = Layout(
     record="CHARGEBACK",
     has_fin=True,
     columns=(
-        Column("SHOP_ID", T.TEXT, "Shop id", width=10),
-        Column("CONTRACT", T.TEXT, "Contract", width=14),
-        Column("PAYMENT_DATE", T.DATE, "Payment day"),
-        Column("TRANSACTION_UUID", T.TEXT, "Transaction UUID", width=34),
-        Column("TRANSACTION_ID", T.TEXT, "Transaction id", width=10),
-        Column("ORDER_ID", T.TEXT, "Order id", width=20),
+        *_PAYMENT,
         Column("CARD_NUMBER", T.TEXT, "Card number", width=19),
         Column("AMOUNT", T.AMOUNT, "Amount taken back", currency_column="CURRENCY", total=True),
         Column("CURRENCY", T.CURRENCY, "Currency"),
