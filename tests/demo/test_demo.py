@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from pointage.auth.service.keys import authenticate_basic
 from pointage.cli.main import app
 from pointage.core.errors import Conflict, InvalidInput
 from pointage.core.statuses import DetailedStatus, OperationType, SettlementMode
@@ -19,7 +20,6 @@ from pointage.demo import repository
 from pointage.demo.runner import DemoOptions, build_demo
 from pointage.payment.models import Operation, Transaction
 from pointage.remittance.models import Remittance
-from pointage.shop import service as shop_service
 from pointage.shop.models import Contract
 from pointage.statement.models import StatementEntry, StatementFile
 
@@ -229,7 +229,7 @@ def test_command_prints_counts_writes_credentials_and_batches_change_nothing(
     assert written["users"] == []
     assert [s["shop_id"] for s in written["shops"]] == ["10000001", "10000002"]
     for shop in written["shops"]:
-        assert shop_service.authenticate_shop(session, shop["shop_id"], shop["test_key"])
+        assert authenticate_basic(session, shop["shop_id"], shop["test_key"])
     session.rollback()
     before = transaction_rows(session), operation_rows(session), repository.counts(session)
     session.rollback()
@@ -278,4 +278,4 @@ def test_command_prints_the_keys_when_no_file_is_given(invoke, session):
     shown = [line.split() for line in result.output.splitlines() if "testpassword_" in line]
     assert len(shown) == 2
     for shop_id, key in shown:
-        assert shop_service.authenticate_shop(session, shop_id, key).shop_id == shop_id
+        assert authenticate_basic(session, shop_id, key).shop.shop_id == shop_id

@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from pointage.auth.service.keys import issue_test_key
 from pointage.payment.models import Operation, Transaction
-from pointage.shop.service import issue_test_key
 from tests.factories import IBAN_BANK_B, make_shop
 
 UUID = "0123456789abcdef0123456789abcdef"

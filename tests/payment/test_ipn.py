@@ -7,9 +7,9 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from pointage.auth.keys import sign
+from pointage.auth.service.keys import issue_test_key
 from pointage.payment.models import Operation, Transaction
-from pointage.shop.keys import sign
-from pointage.shop.service import issue_test_key
 from tests.factories import IBAN_BANK_B, make_shop
 
 UUID = "971b6b3b9e364e87bfbe9886b3a75df4"

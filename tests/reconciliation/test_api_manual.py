@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from pointage.auth.service.keys import issue_production_key
 from pointage.payment.models import Transaction
 from pointage.reconciliation.models import Suggestion
 from pointage.shop import service as shop_service
-from pointage.shop.service import issue_test_key
 from tests.factories import IBAN_BANK_B, make_shop
 from tests.reconciliation.manual_data import (
     NET,
@@ -55,7 +55,7 @@ def api(session: Session, settings) -> Api:
     )
     stranger = make_shop(session, shop_id=STRANGER, iban=EXAMPLE_IBANS[0])
     keys = {
-        shop.shop_id: issue_test_key(session, shop, settings.secret_key)
+        shop.shop_id: issue_production_key(session, shop, settings.secret_key)
         for shop in (data.setup.shop, neighbour, stranger.shop)
     }
     session.commit()

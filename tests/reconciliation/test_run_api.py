@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from pointage.auth.service.keys import issue_production_key
 from pointage.reconciliation.models import Match, ReconciliationRun
 from pointage.reconciliation.service import apply
 from pointage.shop import service as shop_service
-from pointage.shop.service import issue_test_key
 from tests.factories import IBAN_BANK_B, make_shop
 from tests.reconciliation.run_builders import (
     MONDAY,
@@ -57,7 +57,7 @@ def world(session, settings):
         ],
     )
     keys = {
-        shop.shop_id: issue_test_key(session, shop, settings.secret_key)
+        shop.shop_id: issue_production_key(session, shop, settings.secret_key)
         for shop in (setup.shop, sister, stranger.shop)
     }
     ids = {"unpaid": unpaid.id, "sister": sister_remittance.id}

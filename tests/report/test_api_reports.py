@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
+from pointage.auth.service.keys import issue_production_key
 from pointage.report.service.settings import save_settings
-from pointage.shop.service import issue_test_key
 from pointage.web.app import create_app
 from tests.factories import IBAN_BANK_B, make_payment, make_shop
 from tests.report.reports_data import DAY, SECRET, report_settings
@@ -42,7 +42,7 @@ def keys(session, app_settings) -> dict[str, str]:
     for n, amount in enumerate((1_250, 990)):
         make_payment(session, mine, amount_minor=amount, order_id=f"A-{n}")
     make_payment(session, other, order_id="B-0")
-    made = {shop.shop_id: issue_test_key(session, shop, SECRET) for shop in (mine, other)}
+    made = {shop.shop_id: issue_production_key(session, shop, SECRET) for shop in (mine, other)}
     session.commit()
     return made
 

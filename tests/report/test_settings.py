@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from pointage.audit.models import AuditEvent
+from pointage.auth.keys import decrypt_key
 from pointage.core.errors import InvalidInput
 from pointage.report.models import ReportSetting
 from pointage.report.service import settings as service
-from pointage.shop.keys import decrypt_key
 from tests.factories import make_shop
 
 SECRET = "test-secret-key-0123456789abcdef0123456789"

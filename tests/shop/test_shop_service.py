@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pointage.audit.models import AuditEvent
-from pointage.core.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
-from pointage.shop import keys
+from pointage.auth import keys
+from pointage.core.errors import Conflict, InvalidInput, NotFound
 from pointage.shop import service as shop_service
 from pointage.shop.models import BankAccount, Contract, Merchant, Shop
 from tests.factories import IBAN_BANK_A, IBAN_BANK_B, make_shop
@@ -199,47 +199,6 @@ def test_create_contract_refuses_a_taken_number(session: Session) -> None:
             session, setup.shop, setup.bank_account, number="7012345", acquirer="Bank"
         )
     assert _count(session, Contract) == 1
-
-
-def test_a_test_key_authenticates_its_shop_only(session: Session) -> None:
-    shop = make_shop(session).shop
-    other = make_shop(session, shop_id="87654321", iban=IBAN_BANK_B).shop
-    key = shop_service.issue_test_key(session, shop, SECRET)
-    shop_service.issue_test_key(session, other, SECRET)
-
-    assert key.startswith("testpassword_12345678_")
-    assert shop.test_key_hash is not None and key not in shop.test_key_hash
-    assert shop.test_key_encrypted is not None and key not in shop.test_key_encrypted
-    assert shop_service.authenticate_shop(session, "12345678", key) is shop
-    failures = [("12345678", key + "x"), ("12345678", ""), ("87654321", key), ("99999999", key)]
-    for shop_id, wrong_key in failures:
-        with pytest.raises(AuthenticationFailed) as caught:
-            shop_service.authenticate_shop(session, shop_id, wrong_key)
-        assert caught.value.message == "unknown shop or wrong key"
-
-
-def test_a_shop_without_a_key_cannot_authenticate(session: Session) -> None:
-    make_shop(session)
-    with pytest.raises(AuthenticationFailed, match="unknown shop or wrong key"):
-        shop_service.authenticate_shop(session, "12345678", "")
-
-
-def test_a_new_key_replaces_the_old_one(session: Session) -> None:
-    shop = make_shop(session).shop
-    old = shop_service.issue_test_key(session, shop, SECRET)
-    new = shop_service.issue_test_key(session, shop, SECRET)
-    assert old != new
-    assert shop_service.authenticate_shop(session, "12345678", new) is shop
-    with pytest.raises(AuthenticationFailed):
-        shop_service.authenticate_shop(session, "12345678", old)
-
-
-def test_the_signing_key_needs_the_same_secret(session: Session) -> None:
-    shop = make_shop(session).shop
-    assert shop_service.signing_key(shop, SECRET) is None
-    key = shop_service.issue_test_key(session, shop, SECRET)
-    assert shop_service.signing_key(shop, SECRET) == key
-    assert shop_service.signing_key(shop, SECRET + "-rotated") is None
 
 
 def test_sign_and_verify() -> None:

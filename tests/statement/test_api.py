@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from pointage.audit.models import AuditEvent
+from pointage.auth.service.keys import issue_production_key
 from pointage.settings import Settings
-from pointage.shop.service import issue_test_key
 from pointage.statement.models import StatementEntry, StatementFile
 from pointage.web.app import create_app
 from tests.factories import IBAN_BANK_B, make_shop
@@ -36,8 +36,8 @@ def keys(session, settings) -> dict[str, str]:
     add_example_accounts(session, setup.merchant)
     other = make_shop(session, shop_id=OTHER_SHOP, iban=IBAN_BANK_B)
     found = {
-        SHOP: issue_test_key(session, setup.shop, settings.secret_key),
-        OTHER_SHOP: issue_test_key(session, other.shop, settings.secret_key),
+        SHOP: issue_production_key(session, setup.shop, settings.secret_key),
+        OTHER_SHOP: issue_production_key(session, other.shop, settings.secret_key),
     }
     session.commit()
     return found

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from pointage.auth.service.keys import issue_production_key
 from pointage.cli.main import app
 from pointage.formats.statements import cfonb120
 from pointage.reconciliation.models import Match, ReconciliationRun
 from pointage.reconciliation.service import apply
-from pointage.shop.service import issue_test_key
 from pointage.statement.models import StatementEntry
 from tests.reconciliation.run_builders import (
     MONDAY,
@@ -34,7 +34,7 @@ def credit_file(session, settings):
     """A shop with a remittance, its key, and the bank file that credits the remittance."""
     setup = shop_with_contract(session, shop_id=SHOP)
     remittance = remittance_of(session, setup, MONDAY, [10_000, 2_500])
-    key = issue_test_key(session, setup.shop, settings.secret_key)
+    key = issue_production_key(session, setup.shop, settings.secret_key)
     data = cfonb120.write([statement_of([credit_line(remittance, setup.contract.number)])])
     session.commit()
     return key, remittance, data

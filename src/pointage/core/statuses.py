@@ -120,3 +120,19 @@ CAPTURABLE: frozenset[DetailedStatus] = frozenset(
 TO_VALIDATE: frozenset[DetailedStatus] = frozenset(
     {DetailedStatus.AUTHORISED_TO_VALIDATE, DetailedStatus.WAITING_AUTHORISATION_TO_VALIDATE}
 )
+
+
+class Mode(StrEnum):
+    """Test or production, as the gateway says it: of a transaction, and of the API key that
+    may see it. A test-mode key sees only test-mode data."""
+
+    TEST = "TEST"
+    PRODUCTION = "PRODUCTION"
+
+
+class Role(StrEnum):
+    """What a back-office user may do on the shops they are given."""
+
+    ADMIN = "admin"  # everything, including users, keys, contracts and webhooks
+    ACCOUNTANT = "accountant"  # reconciliation, reports and exports; merchant operations
+    READ_ONLY = "read_only"  # looks, exports, changes nothing

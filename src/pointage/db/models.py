@@ -1,6 +1,7 @@
 """Imports every model so that `Base.metadata` is complete (Alembic, tests)."""
 
 from pointage.audit.models import AuditEvent
+from pointage.auth.models import ApiKey, AuthFailure, IdempotencyKey, User, UserShop
 from pointage.db.base import Base
 from pointage.payment.models import Operation, Transaction
 from pointage.reconciliation.models import (
@@ -24,7 +25,9 @@ from pointage.statement.models import (
 )
 
 __all__ = [
+    "ApiKey",
     "AuditEvent",
+    "AuthFailure",
     "BankAccount",
     "BankStatement",
     "Base",
@@ -34,6 +37,7 @@ __all__ = [
     "Delivery",
     "DeliveryAttempt",
     "GeneratedReport",
+    "IdempotencyKey",
     "Match",
     "MatchEntry",
     "MatchRemittance",
@@ -50,4 +54,6 @@ __all__ = [
     "StatementFile",
     "Suggestion",
     "Transaction",
+    "User",
+    "UserShop",
 ]

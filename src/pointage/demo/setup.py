@@ -11,6 +11,7 @@ from datetime import time
 
 from sqlalchemy.orm import Session
 
+from pointage.auth.service.keys import issue_test_key
 from pointage.core.statuses import SettlementMode
 from pointage.demo.simulator import ShopProfile
 from pointage.shop import service as shop_service
@@ -81,7 +82,7 @@ def create_demo_merchant(session: Session, secret_key: str) -> list[DemoShop]:
         DemoShop(
             shop=shop,
             contracts=contracts,
-            test_key=shop_service.issue_test_key(session, shop, secret_key, actor=ACTOR),
+            test_key=issue_test_key(session, shop, secret_key, actor=ACTOR),
             profile=_profile(shop, contracts, foreign_currency),
         )
         for shop, contracts, foreign_currency in shops

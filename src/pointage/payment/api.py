@@ -13,7 +13,7 @@ from pointage.payment import ipn
 from pointage.payment.repository import TransactionRepository
 from pointage.payment.schemas import IpnAck, IpnTransactionResult, TransactionIn, TransactionOut
 from pointage.payment.service import Actor, IncomingTransaction, ingest
-from pointage.web.auth import CurrentShop
+from pointage.web.auth import CurrentCaller
 from pointage.web.deps import AppSettings, DbSession
 from pointage.web.errors import problem_responses
 
@@ -32,9 +32,11 @@ router = APIRouter()
     },
 )
 def post_transaction(
-    body: TransactionIn, shop: CurrentShop, session: DbSession, response: Response
+    body: TransactionIn, caller: CurrentCaller, session: DbSession, response: Response
 ) -> TransactionOut:
-    """Record a transaction as the payment page reports it (idempotent on `uuid`)."""
+    """Record a transaction as the payment page reports it (idempotent on `uuid`), in the
+    mode of the key: a test-mode key records test-mode transactions."""
+    shop = caller.shop
     incoming = IncomingTransaction(
         uuid=body.uuid,
         transaction_id=body.transaction_id,
@@ -52,6 +54,7 @@ def post_transaction(
         expected_capture_date=body.expected_capture_date,
         contract_number=body.contract_number,
         parent_uuid=body.parent_uuid,
+        mode=caller.mode,
     )
     result = ingest(session, shop, incoming, Actor(f"api:{shop.shop_id}", OperationSource.API))
     if not result.created:
@@ -66,11 +69,12 @@ def post_transaction(
     summary="Get a transaction",
     responses=problem_responses(401, 404),
 )
-def get_transaction(uuid: str, shop: CurrentShop, session: DbSession) -> TransactionOut:
-    """One transaction of the authenticated shop."""
+def get_transaction(uuid: str, caller: CurrentCaller, session: DbSession) -> TransactionOut:
+    """One transaction of the authenticated shop, in the key's mode."""
+    shop = caller.shop
     tx = TransactionRepository(session).by_uuid(uuid)
-    if tx is None or tx.shop_id != shop.id:
-        # Another shop's transaction is reported as absent, not as forbidden.
+    if tx is None or tx.shop_id != shop.id or tx.mode != caller.mode.value:
+        # Another shop's (or mode's) transaction is reported as absent, not as forbidden.
         raise NotFound(f"transaction {uuid} not found", param="uuid")
     return TransactionOut.of(tx, shop.shop_id)
 

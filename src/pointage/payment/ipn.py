@@ -12,19 +12,19 @@ is idempotent: its transactions are ingested by uuid, so a replay changes nothin
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pointage.auth import keys
+from pointage.auth.service.keys import signing_keys
 from pointage.core.errors import AuthenticationFailed, InvalidInput
-from pointage.core.statuses import DetailedStatus, OperationSource, OperationType
+from pointage.core.statuses import DetailedStatus, Mode, OperationSource, OperationType
 from pointage.payment.service import Actor, IncomingTransaction, IngestResult, ingest
-from pointage.shop import keys
 from pointage.shop.models import Shop
 from pointage.shop.repository import ShopRepository
-from pointage.shop.service import signing_key
 
 ANSWER_TYPE = "V4/Payment"
 SUPPORTED_ALGORITHM = "sha256_hmac"
@@ -48,8 +48,9 @@ def _shop_id_of(answer: dict[str, Any]) -> str:
 
 def authenticate(
     session: Session, notification: Notification, secret_key: str
-) -> tuple[Shop, dict[str, Any]]:
-    """The shop that signed this notification and its decoded answer, or AuthenticationFailed."""
+) -> tuple[Shop, Mode, dict[str, Any]]:
+    """The shop that signed this notification, the mode of the key it was signed with, and
+    its decoded answer; or AuthenticationFailed."""
     if not notification.kr_hash:
         raise AuthenticationFailed("kr-hash is missing: the notification is not signed")
     algorithm = notification.kr_hash_algorithm or SUPPORTED_ALGORITHM
@@ -68,15 +69,28 @@ def authenticate(
     if not isinstance(answer, dict):
         raise AuthenticationFailed("kr-answer is not a JSON object")
     shop = ShopRepository(session).shop_by_shop_id(_shop_id_of(answer))
-    key = signing_key(shop, secret_key) if shop is not None else None
-    if (
-        shop is None
-        or key is None
-        or not keys.signature_valid(notification.kr_answer.encode(), key, notification.kr_hash)
-    ):
+    mode = _signing_mode(session, shop, notification, secret_key) if shop else None
+    if shop is None or mode is None:
         # One message for an unknown shop and a bad signature: tell an attacker nothing.
         raise AuthenticationFailed("invalid kr-hash signature")
-    return shop, answer
+    stated = answer.get("mode")
+    if stated is not None and stated != mode.value:
+        raise AuthenticationFailed(
+            f"the notification says mode {stated!r} but is signed with a {mode.lower()} key"
+        )
+    return shop, mode, answer
+
+
+def _signing_mode(
+    session: Session, shop: Shop, notification: Notification, secret_key: str
+) -> Mode | None:
+    """The mode of the shop's key that signed the notification, if one did."""
+    payload = notification.kr_answer.encode()
+    for mode in Mode:
+        for key in signing_keys(session, shop, mode, secret_key):
+            if keys.signature_valid(payload, key, notification.kr_hash or ""):
+                return mode
+    return None
 
 
 def _field(obj: dict[str, Any], name: str, path: str, kind: type, *, required: bool = True) -> Any:
@@ -169,7 +183,7 @@ def incoming_transactions(answer: dict[str, Any]) -> list[IncomingTransaction]:
 
 def handle(session: Session, notification: Notification, secret_key: str) -> list[IngestResult]:
     """Authenticate, validate every transaction, then ingest them all (or none)."""
-    shop, answer = authenticate(session, notification, secret_key)
-    incoming = incoming_transactions(answer)
+    shop, mode, answer = authenticate(session, notification, secret_key)
+    incoming = [replace(item, mode=mode) for item in incoming_transactions(answer)]
     actor = Actor(f"ipn:{shop.shop_id}", OperationSource.IPN)
     return [ingest(session, shop, item, actor) for item in incoming]

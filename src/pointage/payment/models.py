@@ -69,6 +69,9 @@ class Transaction(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("transaction.id"), index=True)
     reconciliation_status: Mapped[str] = mapped_column(String(20), default="not_applicable")
     dispute_flag: Mapped[str] = mapped_column(String(3), default="na")
+    # TEST or PRODUCTION (core.statuses.Mode): test payments never reach a bank; a
+    # test-mode API key sees only them.
+    mode: Mapped[str] = mapped_column(String(10), default="PRODUCTION", server_default="PRODUCTION")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

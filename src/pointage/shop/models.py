@@ -30,11 +30,6 @@ class Shop(Base):
     # IANA zone; decides which calendar day a payment belongs to.
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     default_currency: Mapped[str] = mapped_column(String(3), default="EUR")
-    # The shop's test-mode key: a SHA-256 hash to authenticate API calls (the key is
-    # random and long, so a slow password hash buys nothing), and a Fernet-encrypted copy
-    # because verifying the gateway's HMAC notification signatures needs the key itself.
-    test_key_hash: Mapped[str | None] = mapped_column(String(64))
-    test_key_encrypted: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

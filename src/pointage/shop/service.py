@@ -11,10 +11,9 @@ from schwifty.exceptions import SchwiftyException
 from sqlalchemy.orm import Session
 
 from pointage.audit.service import record
-from pointage.core.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
+from pointage.core.errors import Conflict, InvalidInput, NotFound
 from pointage.core.money import is_currency
 from pointage.core.statuses import SettlementMode
-from pointage.shop import keys
 from pointage.shop.models import BankAccount, Contract, Merchant, Shop
 from pointage.shop.repository import ShopRepository
 
@@ -199,32 +198,8 @@ def _brand_list(brands: str) -> list[str]:
     return names
 
 
-def issue_test_key(session: Session, shop: Shop, secret_key: str, *, actor: str = "system") -> str:
-    """Give the shop a new test-mode key; returns it in clear, the only time it is seen."""
-    key = keys.generate_test_key(shop.shop_id)
-    shop.test_key_hash = keys.hash_key(key)
-    shop.test_key_encrypted = keys.encrypt_key(key, secret_key)
-    session.flush()
-    record(session, actor, "shop.key_issued", "shop", shop.shop_id, shop_pk=shop.id)
-    return key
-
-
 def shop_by_shop_id(session: Session, shop_id: str) -> Shop:
     shop = ShopRepository(session).shop_by_shop_id(shop_id)
     if shop is None:
         raise NotFound(f"shop {shop_id} not found", param="shop_id")
     return shop
-
-
-def authenticate_shop(session: Session, shop_id: str, key: str) -> Shop:
-    """The shop whose id and key these are; one error for every failure, to leak nothing."""
-    shop = ShopRepository(session).shop_by_shop_id(shop_id)
-    if shop is None or not keys.key_matches(key, shop.test_key_hash):
-        raise AuthenticationFailed("unknown shop or wrong key")
-    return shop
-
-
-def signing_key(shop: Shop, secret_key: str) -> str | None:
-    if shop.test_key_encrypted is None:
-        return None
-    return keys.decrypt_key(shop.test_key_encrypted, secret_key)

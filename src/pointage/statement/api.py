@@ -26,7 +26,7 @@ from pointage.reconciliation.schemas_runs import RunSummaryOut
 from pointage.reconciliation.service.run import business_today, reconcile_all
 from pointage.statement.schemas import StatementFileOut
 from pointage.statement.service import file_summary, import_statement_file
-from pointage.web.auth import BasicCredentials, CurrentShop
+from pointage.web.auth import CurrentShop, GivenCredentials
 from pointage.web.deps import AppSettings, DbSession
 from pointage.web.errors import problem_responses
 
@@ -70,7 +70,7 @@ def _capped(request: Request, cap: int, limit: int) -> Request:
 
 
 async def _upload(
-    request: Request, settings: AppSettings, _anonymous_refused: BasicCredentials
+    request: Request, settings: AppSettings, _anonymous_refused: GivenCredentials
 ) -> StatementUpload:
     # The key itself is checked after the upload is read (CurrentShop): on SQLite a check
     # inside the request's transaction would hold the write lock while a slow client sends.

@@ -1,36 +1,73 @@
-"""Who is asking. For now: a shop authenticates with HTTP Basic, its shop id and key
-(as the gateway's own REST API does). Every route that touches shop data depends on it."""
+"""Who is asking the API. A shop's API key, either as a Bearer token (the resource API) or as
+the password of HTTP Basic with the shop id as the user name (the gateway's own scheme, kept
+for the gateway-compatible services and existing integrations).
+
+`CurrentCaller` is the shop and the key's mode; `CurrentShop` is the shop of a production key,
+for everything that is real money (remittances, bank statements, reconciliation, reports,
+exports): a test-mode key sees only test-mode data, and there is no test-mode bank.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends
-from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from fastapi.security import (
+    HTTPAuthorizationCredentials,
+    HTTPBasic,
+    HTTPBasicCredentials,
+    HTTPBearer,
+)
 
-from pointage.core.errors import AuthenticationFailed
+from pointage.auth.service.keys import ApiCaller, authenticate_basic, authenticate_bearer
+from pointage.core.errors import AuthenticationFailed, PermissionDenied
+from pointage.core.statuses import Mode
 from pointage.shop.models import Shop
-from pointage.shop.service import authenticate_shop
 from pointage.web.deps import DbSession
 
-_basic = HTTPBasic(auto_error=False, description="shop id and shop key")
+_basic = HTTPBasic(auto_error=False, description="shop id and API key")
+_bearer = HTTPBearer(auto_error=False, description="API key")
 
 
-def _credentials(
-    credentials: Annotated[HTTPBasicCredentials | None, Depends(_basic)],
-) -> HTTPBasicCredentials:
-    if credentials is None:
-        raise AuthenticationFailed("authentication required: HTTP Basic with shop id and key")
-    return credentials
+class TestModeKey(PermissionDenied):
+    code = "test_mode_key"
+
+
+def _given(
+    basic: Annotated[HTTPBasicCredentials | None, Depends(_basic)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> HTTPBasicCredentials | HTTPAuthorizationCredentials:
+    if bearer is not None:
+        return bearer
+    if basic is not None:
+        return basic
+    raise AuthenticationFailed(
+        "authentication required: an API key as a Bearer token, or HTTP Basic with the shop "
+        "id and the key"
+    )
 
 
 # Credentials given, not yet checked: lets a route refuse an anonymous request before it
 # reads a large body, without opening a database transaction for the check.
-BasicCredentials = Annotated[HTTPBasicCredentials, Depends(_credentials)]
+GivenCredentials = Annotated[HTTPBasicCredentials | HTTPAuthorizationCredentials, Depends(_given)]
 
 
-def _current_shop(session: DbSession, credentials: BasicCredentials) -> Shop:
-    return authenticate_shop(session, credentials.username, credentials.password)
+def _current_caller(session: DbSession, given: GivenCredentials) -> ApiCaller:
+    if isinstance(given, HTTPAuthorizationCredentials):
+        return authenticate_bearer(session, given.credentials)
+    return authenticate_basic(session, given.username, given.password)
 
 
-CurrentShop = Annotated[Shop, Depends(_current_shop)]
+CurrentCaller = Annotated[ApiCaller, Depends(_current_caller)]
+
+
+def _production_shop(caller: CurrentCaller) -> Shop:
+    if caller.mode is not Mode.PRODUCTION:
+        raise TestModeKey(
+            "this resource holds production data (money on a bank account); a test-mode key "
+            "sees only test-mode transactions: use a production key"
+        )
+    return caller.shop
+
+
+CurrentShop = Annotated[Shop, Depends(_production_shop)]

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from pointage.auth.keys import encrypt_key
 from pointage.report.models import (
     Delivery,
     DeliveryAttempt,
@@ -18,7 +19,6 @@ from pointage.report.models import (
     ReportSetting,
 )
 from pointage.settings import Settings
-from pointage.shop.keys import encrypt_key
 from tests.factories import IBAN_BANK_A, make_shop
 
 CSV_CONTENT = "TITRE;12345678;20260303T020000Z;POINTAGE_JT_V1\nENTETE;ORDER_ID\nTRANSACTION;Café\n"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from pointage.auth.keys import encrypt_key
 from pointage.report.delivery.base import (
     DeliveryChannel,
     Destination,
@@ -18,7 +19,6 @@ from pointage.report.delivery.base import (
 from pointage.report.delivery.service import CLAIM_LEASE, process_due, schedule_deliveries
 from pointage.report.models import DeliveryStatus
 from pointage.settings import Settings
-from pointage.shop.keys import encrypt_key
 from tests.factories import IBAN_BANK_A, IBAN_BANK_B
 from tests.report.delivery.builders import Built, attempts, deliveries, make_report
 from tests.report.delivery.conftest import NOW

@@ -10,7 +10,7 @@ import tempfile
 import openpyxl
 import pytest
 
-from pointage.shop.service import issue_test_key
+from pointage.auth.service.keys import issue_production_key
 from tests.report.export.books import RUN_DAY, SHOP_A, SHOP_B
 from tests.report.export.reading import lines
 
@@ -21,7 +21,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture
 def keys(data, session, settings):
     issued = {
-        shop.shop_id: issue_test_key(session, shop, settings.secret_key)
+        shop.shop_id: issue_production_key(session, shop, settings.secret_key)
         for shop in (data.a.shop, data.b.shop)
     }
     session.commit()

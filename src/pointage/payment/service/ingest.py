@@ -22,6 +22,7 @@ from pointage.core.statuses import (
     TO_VALIDATE,
     DetailedStatus,
     DisputeFlag,
+    Mode,
     OperationKind,
     OperationType,
     ReconciliationStatus,
@@ -79,6 +80,7 @@ class IncomingTransaction:
     expected_capture_date: date | None = None
     contract_number: str | None = None
     parent_uuid: str | None = None
+    mode: Mode = Mode.PRODUCTION
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +242,7 @@ def new_transaction(
         parent_id=parent.id if parent else None,
         reconciliation_status=ReconciliationStatus.NOT_APPLICABLE.value,
         dispute_flag=DisputeFlag.NA.value,
+        mode=incoming.mode.value,
     )
 
 
@@ -274,6 +277,10 @@ def _update(
 
 def _check_same_transaction(tx: Transaction, incoming: IncomingTransaction) -> None:
     """A report whose uuid is known must describe that transaction, not another one."""
+    if incoming.mode.value != tx.mode:
+        raise Conflict(
+            f"transaction {tx.uuid} is a {tx.mode.lower()}-mode transaction", param="uuid"
+        )
     if incoming.currency != tx.currency:
         raise Conflict(
             f"transaction {tx.uuid} is in {tx.currency}, not {incoming.currency}", param="currency"

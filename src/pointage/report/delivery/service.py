@@ -23,6 +23,7 @@ from time import monotonic
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from pointage.auth.keys import decrypt_key
 from pointage.db.session import unit_of_work
 from pointage.report.delivery import repository
 from pointage.report.delivery.base import (
@@ -45,7 +46,6 @@ from pointage.report.models import (
     ReportSetting,
 )
 from pointage.settings import Settings
-from pointage.shop.keys import decrypt_key
 
 log = logging.getLogger(__name__)
 

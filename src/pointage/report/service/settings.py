@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pointage.audit.service import record
+from pointage.auth import keys
 from pointage.core.errors import InvalidInput
 from pointage.report import repository
 from pointage.report.models import Frequency, ReportFormat, ReportSetting
 from pointage.report.service import checks
 from pointage.report.service.naming import DEFAULT_PATTERN, check_pattern
-from pointage.shop import keys
 from pointage.shop.models import Shop
 
 ENCODINGS = ("utf-8", "iso-8859-15")

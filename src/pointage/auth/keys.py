@@ -1,4 +1,4 @@
-"""Shop keys: generated at random, hashed to authenticate, encrypted to verify signatures.
+"""API keys: generated at random, hashed to authenticate, encrypted to verify signatures.
 
 The gateway signs its notifications (IPN) with HMAC-SHA-256 keyed by the shop's key, so the
 verifier needs the key itself, not a hash of it. We keep a Fernet ciphertext of the key under
@@ -16,9 +16,14 @@ import secrets
 
 from cryptography.fernet import Fernet, InvalidToken
 
+# The gateway's own words for a shop's test and production keys.
+_KEY_PREFIXES = {"TEST": "testpassword", "PRODUCTION": "prodpassword"}
 
-def generate_test_key(shop_id: str) -> str:
-    return f"testpassword_{shop_id}_{secrets.token_urlsafe(24)}"
+
+def generate_key(shop_id: str, mode: str) -> str:
+    """A new key for the shop in `mode` (TEST or PRODUCTION): 32 random bytes after a prefix
+    that says the mode and the shop, so that a key pasted in the wrong place is recognised."""
+    return f"{_KEY_PREFIXES[mode]}_{shop_id}_{secrets.token_urlsafe(24)}"
 
 
 def hash_key(key: str) -> str:

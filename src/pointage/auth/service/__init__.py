@@ -1,0 +1,1 @@
+"""Business operations on credentials: API keys (keys.py)."""

@@ -1,0 +1,152 @@
+"""Per-shop API keys: issued in test or production mode, shown once, stored hashed,
+revocable, with the time of their last use.
+
+A key authenticates either as a Bearer token (the resource API) or as the password of HTTP
+Basic with the shop id as the user name (the gateway-compatible API, like the gateway's own).
+Every failure gives the same message, so that a caller learns nothing about which part was
+wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from pointage.audit.service import record
+from pointage.auth import keys
+from pointage.auth.models import ApiKey
+from pointage.auth.repository import ApiKeyRepository
+from pointage.core.errors import AuthenticationFailed, InvalidInput, NotFound
+from pointage.core.statuses import Mode
+from pointage.shop.models import Shop
+from pointage.shop.repository import ShopRepository
+
+# How stale `last_used_at` may get: one write a minute per key at most.
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
+_PREFIX_LENGTH = 25  # "prodpassword_12345678_" and three random characters
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A key just made: `secret` is the only time the key is seen in clear."""
+
+    api_key: ApiKey
+    secret: str
+
+
+@dataclass(frozen=True)
+class ApiCaller:
+    """Who is calling the API: a shop, through one of its keys, in that key's mode."""
+
+    shop: Shop
+    mode: Mode
+    api_key_id: int
+
+
+def parse_mode(value: str) -> Mode:
+    try:
+        return Mode(value.strip().upper())
+    except ValueError:
+        raise InvalidInput(
+            f"mode must be test or production, got {value!r}", param="mode"
+        ) from None
+
+
+def issue_key(
+    session: Session,
+    shop: Shop,
+    mode: Mode,
+    secret_key: str,
+    *,
+    actor: str = "system",
+    label: str | None = None,
+) -> IssuedKey:
+    """Give the shop a new key in `mode`. Older keys stay valid until revoked."""
+    if label is not None and len(label) > 100:
+        raise InvalidInput("a key's label is at most 100 characters", param="label")
+    secret = keys.generate_key(shop.shop_id, mode.value)
+    api_key = ApiKeyRepository(session).add(
+        ApiKey(
+            shop_id=shop.id,
+            mode=mode.value,
+            prefix=secret[:_PREFIX_LENGTH],
+            key_hash=keys.hash_key(secret),
+            key_encrypted=keys.encrypt_key(secret, secret_key),
+            label=label,
+            created_by=actor,
+        )
+    )
+    record(
+        session,
+        actor,
+        "api_key.issued",
+        "api_key",
+        str(api_key.id),
+        shop_pk=shop.id,
+        detail={"mode": mode.value, "prefix": api_key.prefix},
+    )
+    return IssuedKey(api_key, secret)
+
+
+def issue_test_key(session: Session, shop: Shop, secret_key: str, *, actor: str = "system") -> str:
+    """A new test-mode key for the shop, in clear."""
+    return issue_key(session, shop, Mode.TEST, secret_key, actor=actor).secret
+
+
+def issue_production_key(
+    session: Session, shop: Shop, secret_key: str, *, actor: str = "system"
+) -> str:
+    """A new production-mode key for the shop, in clear."""
+    return issue_key(session, shop, Mode.PRODUCTION, secret_key, actor=actor).secret
+
+
+def revoke_key(session: Session, shop: Shop, key_id: int, *, actor: str) -> ApiKey:
+    """Revoke one of the shop's keys; it stops working at once. Revoking twice is harmless."""
+    api_key = ApiKeyRepository(session).by_id(key_id)
+    if api_key is None or api_key.shop_id != shop.id:
+        raise NotFound(f"API key {key_id} not found", param="key_id")
+    if api_key.revoked_at is None:
+        api_key.revoked_at = datetime.now(UTC)
+        api_key.revoked_by = actor
+        session.flush()
+        record(session, actor, "api_key.revoked", "api_key", str(key_id), shop_pk=shop.id)
+    return api_key
+
+
+def _caller_of(session: Session, secret: str) -> ApiCaller:
+    repo = ApiKeyRepository(session)
+    api_key = repo.by_hash(keys.hash_key(secret))
+    if api_key is None or api_key.revoked_at is not None:
+        raise AuthenticationFailed("unknown shop or wrong key")
+    shop = ShopRepository(session).shop(api_key.shop_id)
+    if shop is None:
+        raise AuthenticationFailed("unknown shop or wrong key")
+    now = datetime.now(UTC)
+    repo.touch(api_key.id, now, now - _LAST_USED_RESOLUTION)
+    return ApiCaller(shop, Mode(api_key.mode), api_key.id)
+
+
+def authenticate_bearer(session: Session, secret: str) -> ApiCaller:
+    """The caller whose key this is (`Authorization: Bearer <key>`)."""
+    return _caller_of(session, secret)
+
+
+def authenticate_basic(session: Session, shop_id: str, secret: str) -> ApiCaller:
+    """The caller whose shop id and key these are (HTTP Basic, as the gateway's API)."""
+    caller = _caller_of(session, secret)
+    if caller.shop.shop_id != shop_id:
+        raise AuthenticationFailed("unknown shop or wrong key")
+    return caller
+
+
+def signing_keys(session: Session, shop: Shop, mode: Mode, secret_key: str) -> list[str]:
+    """The shop's active keys of `mode` in clear, newest first: a notification signed with
+    any of them is the shop's (a key being rotated stays valid until it is revoked)."""
+    found = []
+    for api_key in ApiKeyRepository(session).active_of_shop(shop.id, mode.value):
+        secret = keys.decrypt_key(api_key.key_encrypted, secret_key)
+        if secret is not None:
+            found.append(secret)
+    return found
