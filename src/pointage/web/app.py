@@ -18,15 +18,18 @@ from pointage import __version__
 from pointage.db.session import make_engine, make_session_factory
 from pointage.jobs.scheduler import CaptureScheduler
 from pointage.payment import api as payment_api
+from pointage.payment.v4 import api as v4_api
 from pointage.reconciliation import api_manual as reconciliation_manual_api
 from pointage.reconciliation import api_runs as reconciliation_runs_api
 from pointage.reconciliation.engine_settings import engine_settings
+from pointage.remittance import api as remittance_api
 from pointage.report import api as report_api
 from pointage.report import api_export as export_api
 from pointage.settings import Settings
 from pointage.statement import api as statement_api
-from pointage.web import errors
+from pointage.web import errors, idempotency
 from pointage.web.deps import DbSession
+from pointage.webhook import api as webhook_api
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -66,12 +69,16 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     errors.install(app)
+    idempotency.install(app)
     app.include_router(payment_api.router)
+    app.include_router(v4_api.router)
+    app.include_router(remittance_api.router)
     app.include_router(statement_api.router)
     app.include_router(reconciliation_runs_api.router)
     app.include_router(reconciliation_manual_api.router)
     app.include_router(report_api.router)
     app.include_router(export_api.router)
+    app.include_router(webhook_api.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -1,0 +1,1 @@
+"""Webhooks: merchants' endpoints, the events sent to them, signed deliveries with retries."""
