@@ -298,7 +298,8 @@ def _derive(
     uuid: str | None,
     transaction_id: str | None,
 ) -> Transaction:
-    """Store and log a new transaction on the same card, contract and currency as `source`."""
+    """Store and log a new transaction on the same card, contract, currency and mode as
+    `source`."""
     day = new.transaction_date
     new_uuid, new_id = _ids_for_new_transaction(session, source.shop_id, day, uuid, transaction_id)
     derived = Transaction(
@@ -322,6 +323,7 @@ def _derive(
         parent_id=source.id,
         reconciliation_status=ReconciliationStatus.NOT_APPLICABLE.value,
         dispute_flag=DisputeFlag.NA.value,
+        mode=source.mode,  # a refund or a copy of a test payment is a test one
     )
     TransactionRepository(session).add(derived)
     log_operation(session, derived, kind, actor, before=None, comment=comment, at=new.created_at)
