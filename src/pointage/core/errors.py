@@ -63,6 +63,17 @@ class PermissionDenied(PointageError):
     code = "permission_denied"
 
 
+class TooManyAttempts(PointageError):
+    """Too many failed authentications from one address or for one identity: refused without
+    checking the credentials until the oldest failure leaves the window."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class FileRejected(InvalidInput):
     """A whole input file refused; `errors` lists each problem with its place."""
 

@@ -23,6 +23,7 @@ from pointage.core.errors import (
     NotFound,
     PermissionDenied,
     PointageError,
+    TooManyAttempts,
 )
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 _STATUS: list[tuple[type[PointageError], int, str]] = [
     (AuthenticationFailed, 401, "Authentication failed"),
     (PermissionDenied, 403, "Permission denied"),
+    (TooManyAttempts, 429, "Too many attempts"),
     (NotFound, 404, "Not found"),
     (Conflict, 409, "Conflict"),
     (InvalidInput, 422, "Invalid input"),
@@ -111,6 +113,8 @@ def install(app: FastAPI) -> None:
     async def _domain(_request: Request, exc: PointageError) -> JSONResponse:
         status, title = status_for(exc)
         headers = {"WWW-Authenticate": 'Basic realm="pointage"'} if status == 401 else None
+        if isinstance(exc, TooManyAttempts):
+            headers = {"Retry-After": str(exc.retry_after_seconds)}
         errors = exc.errors if isinstance(exc, FileRejected) else None
         return problem(
             status,
