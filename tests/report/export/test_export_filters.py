@@ -133,3 +133,11 @@ def test_a_day_is_a_calendar_date(value):
     with pytest.raises(InvalidInput) as refused:
         day_of(value, "to")
     assert refused.value.param == "to"
+
+
+def test_test_mode_payments_are_left_out(data, session, session_factory, tmp_path):
+    everything = orders(session_factory, tmp_path)
+    tx = session.scalars(select(Transaction).where(Transaction.order_id == "REFUSED-1")).one()
+    tx.mode = "TEST"
+    session.commit()
+    assert orders(session_factory, tmp_path) == [o for o in everything if o != "REFUSED-1"]

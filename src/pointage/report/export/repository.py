@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Row, and_, select
 from sqlalchemy.orm import Session
 
+from pointage.core.statuses import Mode
 from pointage.payment.models import Transaction
 from pointage.reconciliation.models import (
     ClaimRole,
@@ -112,7 +113,8 @@ def transaction_chunk(
 
 
 def _conditions(filters: ExportFilters, shop_keys: Collection[int]) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
+    # The reconciliation state is about money on a bank account: test payments have none.
+    conditions: list[ColumnElement[bool]] = [Transaction.mode == Mode.PRODUCTION.value]
     if filters.shop_ids:
         conditions.append(Transaction.shop_id.in_(shop_keys))
     if filters.date_from is not None:
