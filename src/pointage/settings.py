@@ -90,6 +90,14 @@ class Settings(BaseSettings):
         description="Wait before the second attempt; doubled after each failure.",
     )
 
+    # Resource API: how long an Idempotency-Key is remembered (pointage.web.idempotency).
+    idempotency_ttl_hours: int = Field(
+        default=24,
+        ge=1,
+        le=24 * 30,
+        description="Hours an Idempotency-Key and its stored answer are kept.",
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_case_level(cls, value: object) -> object:
