@@ -98,6 +98,20 @@ class Settings(BaseSettings):
         description="Hours an Idempotency-Key and its stored answer are kept.",
     )
 
+    # Authentication failures (pointage.auth.service.limits): per client address and identity.
+    auth_max_failures: int = Field(
+        default=10,
+        ge=1,
+        description="Failed authentications allowed per client address, and per identity, "
+        "within the window; more are refused with 429 without checking the credentials.",
+    )
+    auth_failure_window_seconds: int = Field(
+        default=300,
+        ge=1,
+        le=24 * 3600,
+        description="Sliding window over which authentication failures are counted.",
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_case_level(cls, value: object) -> object:
