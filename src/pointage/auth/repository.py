@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from pointage.auth.models import ApiKey
+from pointage.auth.models import ApiKey, AuthFailure, User, UserShop
+from pointage.shop.models import Shop
 
 
 class ApiKeyRepository:
@@ -46,3 +47,74 @@ class ApiKeyRepository:
             )
             .values(last_used_at=now)
         )
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, user: User) -> User:
+        self.session.add(user)
+        self.session.flush()
+        return user
+
+    def by_email(self, email: str) -> User | None:
+        return self.session.scalar(select(User).where(User.email == email))
+
+    def by_id(self, pk: int) -> User | None:
+        return self.session.get(User, pk)
+
+    def all(self) -> Sequence[User]:
+        return self.session.scalars(select(User).order_by(User.email)).all()
+
+    def shops_of(self, user_pk: int) -> Sequence[Shop]:
+        query = (
+            select(Shop)
+            .join(UserShop, UserShop.shop_id == Shop.id)
+            .where(UserShop.user_id == user_pk)
+            .order_by(Shop.shop_id)
+        )
+        return self.session.scalars(query).all()
+
+    def set_shops(self, user_pk: int, shop_pks: Iterable[int]) -> None:
+        self.session.execute(delete(UserShop).where(UserShop.user_id == user_pk))
+        self.session.add_all(UserShop(user_id=user_pk, shop_id=pk) for pk in sorted(set(shop_pks)))
+        self.session.flush()
+
+
+class AuthFailureRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, scopes: Iterable[str], at: datetime) -> int:
+        """Record one failure in each scope; the id of the last row written."""
+        rows = [AuthFailure(scope=scope, at=at) for scope in scopes]
+        self.session.add_all(rows)
+        self.session.flush()
+        return max((row.id for row in rows), default=0)
+
+    def counts_since(self, scopes: Sequence[str], since: datetime) -> dict[str, int]:
+        """Failures per scope after `since` (scopes without any are left out)."""
+        rows = self.session.execute(
+            select(AuthFailure.scope, func.count())
+            .where(AuthFailure.scope.in_(scopes), AuthFailure.at > since)
+            .group_by(AuthFailure.scope)
+        )
+        return {scope: int(count) for scope, count in rows}
+
+    def nth_newest(self, scope: str, n: int) -> datetime | None:
+        """The time of the scope's n-th most recent failure (1: the latest)."""
+        return self.session.scalar(
+            select(AuthFailure.at)
+            .where(AuthFailure.scope == scope)
+            .order_by(AuthFailure.at.desc())
+            .offset(n - 1)
+            .limit(1)
+        )
+
+    def prune(self, before: datetime, scopes: Sequence[str] | None = None) -> None:
+        """Forget failures older than `before`: of these scopes only (by index), or all."""
+        query = delete(AuthFailure).where(AuthFailure.at < before)
+        if scopes is not None:
+            query = query.where(AuthFailure.scope.in_(scopes))
+        self.session.execute(query)
