@@ -112,6 +112,30 @@ class Settings(BaseSettings):
         description="Sliding window over which authentication failures are counted.",
     )
 
+    # Webhooks (pointage.jobs.webhooks): signed deliveries of events to merchants' endpoints.
+    webhook_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=3600,
+        description="How often the dispatcher looks for webhook deliveries due.",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=120,
+        description="Time an endpoint has to answer a delivery before the attempt fails.",
+    )
+    webhook_retry_hours: int = Field(
+        default=24,
+        ge=1,
+        le=24 * 7,
+        description="Failed deliveries are retried until this long after their event.",
+    )
+    webhook_allow_http_loopback: bool = Field(
+        default=False,
+        description="Development: accept endpoints on the loopback address, in http too.",
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_case_level(cls, value: object) -> object:
