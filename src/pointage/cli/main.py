@@ -6,10 +6,12 @@ import typer
 
 from pointage.cli import batch, db, demo, serve
 from pointage.cli import export as export_cli
+from pointage.cli import keys as keys_cli
 from pointage.cli import reconcile as reconcile_cli
 from pointage.cli import reports as reports_cli
 from pointage.cli import statements as statements_cli
 from pointage.cli import transactions as transactions_cli
+from pointage.cli import users as users_cli
 
 app = typer.Typer(
     help="Pointage: payment reconciliation and reporting back office.",
@@ -23,6 +25,8 @@ app.add_typer(statements_cli.app, name="statements")
 app.add_typer(reconcile_cli.app, name="reconcile")
 app.add_typer(reports_cli.app, name="reports")
 app.add_typer(export_cli.app, name="export")
+app.add_typer(users_cli.app, name="users")
+app.add_typer(keys_cli.app, name="keys")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 

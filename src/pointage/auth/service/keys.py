@@ -9,6 +9,7 @@ wrong.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -102,11 +103,22 @@ def issue_production_key(
     return issue_key(session, shop, Mode.PRODUCTION, secret_key, actor=actor).secret
 
 
-def revoke_key(session: Session, shop: Shop, key_id: int, *, actor: str) -> ApiKey:
-    """Revoke one of the shop's keys; it stops working at once. Revoking twice is harmless."""
+def keys_of_shop(session: Session, shop: Shop) -> Sequence[ApiKey]:
+    """The shop's keys, revoked ones included, oldest first."""
+    return ApiKeyRepository(session).of_shop(shop.id)
+
+
+def key_of_shop(session: Session, shop: Shop, key_id: int) -> ApiKey:
+    """One of the shop's keys; another shop's is not found, like an unknown one."""
     api_key = ApiKeyRepository(session).by_id(key_id)
     if api_key is None or api_key.shop_id != shop.id:
         raise NotFound(f"API key {key_id} not found", param="key_id")
+    return api_key
+
+
+def revoke_key(session: Session, shop: Shop, key_id: int, *, actor: str) -> ApiKey:
+    """Revoke one of the shop's keys; it stops working at once. Revoking twice is harmless."""
+    api_key = key_of_shop(session, shop, key_id)
     if api_key.revoked_at is None:
         api_key.revoked_at = datetime.now(UTC)
         api_key.revoked_by = actor
