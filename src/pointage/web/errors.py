@@ -7,6 +7,7 @@ The input that failed is never echoed back: it could be a card number or a key.
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from pointage.core.errors import (
     AuthenticationFailed,
@@ -32,10 +34,10 @@ log = logging.getLogger(__name__)
 class Problem(BaseModel):
     """An error, as application/problem+json (RFC 9457) with Pointage's code and param."""
 
-    type: str
-    title: str
-    status: int
-    detail: str
+    type: str = Field(description="A URI naming the kind of error: its `code` under /problems/")
+    title: str = Field(description="Short summary of the kind of error")
+    status: int = Field(description="The HTTP status code")
+    detail: str = Field(description="What went wrong with this request, for a person")
     code: str = Field(description="Stable machine-readable error code")
     param: str | None = Field(description="The field, column or JSON path at fault, if any")
     errors: list[str] | None = Field(
@@ -43,18 +45,27 @@ class Problem(BaseModel):
     )
 
 
+# What each error status means, for the OpenAPI document of every route.
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "Bad request",
+    401: "Missing or wrong credentials or signature",
+    403: "Refused to these credentials (a test-mode key asking for production data)",
+    404: "Not found, or not yours",
+    405: "Method not allowed on this path",
+    409: "Clashes with the current state, or an Idempotency-Key already used",
+    413: "Request body too large",
+    422: "Invalid input; `param` names the field",
+    429: "Too many failed authentications; retry after `Retry-After` seconds",
+    500: "Unexpected error; it has been logged",
+}
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for routes that may answer these error statuses."""
-    described = {
-        401: "Missing or wrong credentials or signature",
-        404: "Not found, or not yours",
-        409: "Clashes with the current state",
-        422: "Invalid input; `param` names the field",
-    }
     schema = Problem.model_json_schema()
     return {
         status: {
-            "description": described[status],
+            "description": ERROR_DESCRIPTIONS.get(status) or _phrase(status),
             "content": {"application/problem+json": {"schema": schema}},
         }
         for status in statuses
@@ -108,6 +119,59 @@ def _param_of(location: tuple[object, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _located(error: Any) -> tuple[str, str]:
+    """The parameter at fault and the message of one validation error."""
+    if error.get("type") == "json_invalid":
+        # Its location is a character position in the body, not a field.
+        return "body", "not valid JSON"
+    return _param_of(tuple(error.get("loc", ()))), str(error.get("msg", "invalid"))
+
+
+# Errors raised by the framework itself (no route, wrong method, malformed credentials) or by
+# a route as an HTTPException: a stable code for each status, the same as the domain's where
+# the meaning is the same.
+_HTTP_CODES: dict[int, tuple[str, str]] = {
+    401: ("authentication_failed", "Authentication failed"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    413: ("request_too_large", "Request too large"),
+}
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _http_problem(request: Request, exc: StarletteHTTPException) -> tuple[str, str, str]:
+    status = exc.status_code
+    code, title = _HTTP_CODES.get(status, (f"http_{status}", _phrase(status)))
+    detail = str(exc.detail)
+    if status == 404 and detail == "Not Found":
+        detail = "no such resource: check the method and the path"
+    elif status == 405 and detail == "Method Not Allowed":
+        detail = f"{request.method} is not allowed on this path"
+    return code, title, detail
+
+
+def _allowed(request: Request) -> str:
+    """Every method some route accepts on this path (Starlette names one route's only)."""
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(PointageError)
     async def _domain(_request: Request, exc: PointageError) -> JSONResponse:
@@ -128,21 +192,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = exc.errors()
-        first = errors[0] if errors else {"loc": ("body",), "msg": "invalid request"}
-        param = _param_of(tuple(first.get("loc", ())))
-        detail = "; ".join(f"{_param_of(tuple(e['loc']))}: {e['msg']}" for e in errors[:10])
-        return problem(422, "Invalid input", detail, code="invalid_input", param=param)
+        errors = [_located(e) for e in exc.errors()[:10]] or [("body", "invalid request")]
+        detail = "; ".join(f"{param}: {message}" for param, message in errors)
+        return problem(422, "Invalid input", detail, code="invalid_input", param=errors[0][0])
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(
-            exc.status_code,
-            str(exc.detail),
-            str(exc.detail),
-            code=f"http_{exc.status_code}",
-            headers=dict(exc.headers) if exc.headers else None,
-        )
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, title, detail = _http_problem(request, exc)
+        headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed(request)}
+        return problem(exc.status_code, title, detail, code=code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
