@@ -27,7 +27,7 @@ from pointage.report import api as report_api
 from pointage.report import api_export as export_api
 from pointage.settings import Settings
 from pointage.statement import api as statement_api
-from pointage.web import errors, idempotency
+from pointage.web import errors, idempotency, openapi
 from pointage.web.deps import DbSession
 from pointage.webhook import api as webhook_api
 
@@ -79,6 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(report_api.router)
     app.include_router(export_api.router)
     app.include_router(webhook_api.router)
+    openapi.install(app)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
