@@ -3,6 +3,8 @@
 For a day D and a contract, the batch
 - captures the authorised payments and refunds due by D (expected capture date <= D) and
   groups them into one remittance per currency, numbered after the contract's last one;
+- captures the test-mode ones due by D too, as the gateway does, but into no remittance: no
+  bank ever credits them, so their reconciliation status is `not_applicable`;
 - expires the transactions still waiting for the merchant's validation at their date;
 - writes one operations-log entry per transaction it changed.
 
@@ -55,9 +57,10 @@ class ContractBatchResult:
     contract_number: str
     business_date: date
     already_done: bool
-    captured_count: int = 0
+    captured_count: int = 0  # production and test mode
     expired_count: int = 0
     remittances: tuple[RemittanceSummary, ...] = ()
+    test_captured_count: int = 0  # test-mode transactions captured, in no remittance
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +109,11 @@ def capture_contract(
     assert shop is not None  # a foreign key guarantees it
     at = now or cutoff_instant(shop, contract, day)
     remittances = _capture(repo, contract, day, at)
+    test_captured = repo.capture_test(contract, day, at)
     expired = repo.expire(contract, day, at)
-    claim.captured_count = sum(r.payment_count + r.refund_count for r in remittances)
+    claim.captured_count = test_captured + sum(
+        r.payment_count + r.refund_count for r in remittances
+    )
     claim.expired_count = expired
     claim.remittance_count = len(remittances)
     session.flush()
@@ -118,6 +124,7 @@ def capture_contract(
         captured_count=claim.captured_count,
         expired_count=expired,
         remittances=tuple(remittances),
+        test_captured_count=test_captured,
     )
 
 

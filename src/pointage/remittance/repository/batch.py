@@ -29,6 +29,7 @@ from pointage.core.statuses import (
     TO_VALIDATE,
     DetailedStatus,
     DisputeFlag,
+    Mode,
     OperationKind,
     OperationSource,
     OperationType,
@@ -133,9 +134,12 @@ class RemittanceRepository:
     # -- what is due ----------------------------------------------------------------------
 
     @staticmethod
-    def _due(contract: Contract, day: date, statuses: Iterable[str]) -> list[ColumnElement[bool]]:
+    def _due(
+        contract: Contract, day: date, statuses: Iterable[str], mode: Mode | None = None
+    ) -> list[ColumnElement[bool]]:
+        """The contract's transactions due by `day` in these statuses, of one mode or both."""
         # shop_id first: it lets the planner use the capture-queue index.
-        return [
+        due = [
             Transaction.shop_id == contract.shop_id,
             Transaction.contract_id == contract.id,
             Transaction.detailed_status.in_(list(statuses)),
@@ -143,11 +147,15 @@ class RemittanceRepository:
             Transaction.remittance_id.is_(None),
             Transaction.operation_type.in_(_MONEY_MOVING),
         ]
+        if mode is not None:
+            due.append(Transaction.mode == mode.value)
+        return due
 
     def currencies_due(self, contract: Contract, day: date) -> list[str]:
+        """The currencies of the production payments and refunds to capture into remittances."""
         rows = self.session.scalars(
             select(Transaction.currency)
-            .where(*self._due(contract, day, CAPTURABLE))
+            .where(*self._due(contract, day, CAPTURABLE, Mode.PRODUCTION))
             .distinct()
             .order_by(Transaction.currency)
         )
@@ -220,9 +228,9 @@ class RemittanceRepository:
     def capture(
         self, contract: Contract, day: date, currency: str, remittance_id: int, at: datetime
     ) -> int:
-        """Capture the due transactions of one currency into a remittance, writing one
-        'capture' entry per transaction to the operations log; returns how many."""
-        due = self._due(contract, day, [s.value for s in CAPTURABLE])
+        """Capture the due production transactions of one currency into a remittance,
+        writing one 'capture' entry per transaction to the operations log; returns how many."""
+        due = self._due(contract, day, [s.value for s in CAPTURABLE], Mode.PRODUCTION)
         due.append(Transaction.currency == currency)
         values = {
             "remittance_id": remittance_id,
@@ -233,6 +241,18 @@ class RemittanceRepository:
                 (Transaction.operation_type == OperationType.DEBIT.value, DisputeFlag.NO.value),
                 else_=Transaction.dispute_flag,
             ),
+        }
+        log = _LogEntry(OperationKind.CAPTURE, DetailedStatus.CAPTURED, at)
+        return self._transition(due, values, log)
+
+    def capture_test(self, contract: Contract, day: date, at: datetime) -> int:
+        """Capture the due test-mode transactions as the gateway does, in no remittance (no
+        bank will credit them: nothing to reconcile), writing one 'capture' entry per
+        transaction to the operations log; returns how many."""
+        due = self._due(contract, day, [s.value for s in CAPTURABLE], Mode.TEST)
+        values = {
+            "captured_at": at,
+            "reconciliation_status": ReconciliationStatus.NOT_APPLICABLE.value,
         }
         log = _LogEntry(OperationKind.CAPTURE, DetailedStatus.CAPTURED, at)
         return self._transition(due, values, log)
