@@ -1,4 +1,5 @@
-"""JSON routes of the payment domain: ingestion from the payment page and the gateway's IPN."""
+"""JSON routes of the payment domain: ingestion from the payment page and the gateway's IPN,
+the transaction list and detail; the operations (payment.api_operations) are included here."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ from fastapi import APIRouter, Form, Response, status
 
 from pointage.core.errors import InvalidInput, NotFound
 from pointage.core.statuses import OperationSource
-from pointage.payment import ipn
+from pointage.payment import api_operations, ipn
+from pointage.payment.api_list import ListFilters, transaction_page
+from pointage.payment.filters import read as read_filters
 from pointage.payment.repository import TransactionRepository
 from pointage.payment.schemas import IpnAck, IpnTransactionResult, TransactionIn, TransactionOut
 from pointage.payment.service import Actor, IncomingTransaction, ingest
 from pointage.web.auth import CurrentCaller
 from pointage.web.deps import AppSettings, DbSession
 from pointage.web.errors import problem_responses
+from pointage.web.pagination import Page, PageParams
 
 router = APIRouter()
 
@@ -59,7 +63,33 @@ def post_transaction(
     result = ingest(session, shop, incoming, Actor(f"api:{shop.shop_id}", OperationSource.API))
     if not result.created:
         response.status_code = status.HTTP_200_OK
-    return TransactionOut.of(result.transaction, shop.shop_id)
+    links = TransactionRepository(session).links([result.transaction.id])
+    return TransactionOut.of(result.transaction, shop.shop_id, links.get(result.transaction.id))
+
+
+@router.get(
+    "/v1/transactions",
+    response_model=Page[TransactionOut],
+    tags=["transactions"],
+    summary="List transactions",
+    responses=problem_responses(401, 404, 422),
+)
+def list_transactions(
+    caller: CurrentCaller, session: DbSession, page: PageParams, raw: ListFilters
+) -> Page[TransactionOut]:
+    """The shop's transactions in the key's mode, newest first (creation time, then id),
+    narrowed by the filters. The cursors are transaction uuids."""
+    shop = caller.shop
+    filters = read_filters(raw, shop.timezone)
+    repo = TransactionRepository(session)
+    mode = caller.mode.value
+    return transaction_page(
+        session,
+        repo.listing(shop.id, mode, filters),
+        lambda uuid: repo.position(shop.id, mode, uuid),
+        page,
+        shop.shop_id,
+    )
 
 
 @router.get(
@@ -71,12 +101,13 @@ def post_transaction(
 )
 def get_transaction(uuid: str, caller: CurrentCaller, session: DbSession) -> TransactionOut:
     """One transaction of the authenticated shop, in the key's mode."""
-    shop = caller.shop
-    tx = TransactionRepository(session).by_uuid(uuid)
-    if tx is None or tx.shop_id != shop.id or tx.mode != caller.mode.value:
+    found = TransactionRepository(session).with_links(uuid)
+    tx = found[0] if found is not None else None
+    if tx is None or tx.shop_id != caller.shop.id or tx.mode != caller.mode.value:
         # Another shop's (or mode's) transaction is reported as absent, not as forbidden.
         raise NotFound(f"transaction {uuid} not found", param="uuid")
-    return TransactionOut.of(tx, shop.shop_id)
+    assert found is not None
+    return TransactionOut.of(tx, caller.shop.shop_id, found[1])
 
 
 @router.post(
@@ -112,3 +143,6 @@ def post_ipn(
             for r in results
         ]
     )
+
+
+router.include_router(api_operations.router)

@@ -6,14 +6,20 @@ nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from datetime import date
+import operator
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session, aliased
 
 from pointage.core.statuses import DetailedStatus, OperationType
+from pointage.payment.filters import TransactionFilters
 from pointage.payment.models import Operation, Transaction
+from pointage.remittance.models import Remittance
+from pointage.shop.models import Contract
 
 # Refunds that no longer move money do not count against the refundable amount.
 DEAD_REFUND_STATUSES = (
@@ -22,6 +28,32 @@ DEAD_REFUND_STATUSES = (
     DetailedStatus.EXPIRED.value,
     DetailedStatus.CAPTURE_FAILED.value,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionLinks:
+    """What a transaction's answer shows of the rows it points to."""
+
+    contract_number: str | None = None
+    remittance_number: int | None = None
+    expected_credit_date: date | None = None
+    parent_uuid: str | None = None
+
+
+_Parent = aliased(Transaction)
+# A query of any columns: SQLAlchemy types a select by the tuple of its columns.
+Rows = Select[*tuple[Any, ...]]
+
+
+def _with_links(query: Rows) -> Rows:
+    return (
+        query.outerjoin(Contract, Contract.id == Transaction.contract_id)
+        .outerjoin(Remittance, Remittance.id == Transaction.remittance_id)
+        .outerjoin(_Parent, _Parent.id == Transaction.parent_id)
+    )
+
+
+_LINK_COLUMNS = (Contract.number, Remittance.number, Remittance.expected_credit_date, _Parent.uuid)
 
 
 class TransactionRepository:
@@ -130,3 +162,97 @@ class TransactionRepository:
 
     def count_operations(self) -> int:
         return int(self.session.scalar(select(func.count(Operation.id))) or 0)
+
+    # -- the resource API: lists, links, the log --------------------------------------------
+
+    def with_links(self, uuid: str) -> tuple[Transaction, TransactionLinks] | None:
+        """A transaction by uuid and what its answer shows of its contract, remittance and
+        parent, in one query."""
+        row = self.session.execute(
+            _with_links(select(Transaction, *_LINK_COLUMNS)).where(Transaction.uuid == uuid)
+        ).first()
+        if row is None:
+            return None
+        return row[0], TransactionLinks(*row[1:])
+
+    def links(self, transaction_pks: Collection[int]) -> dict[int, TransactionLinks]:
+        """Transaction id → its links, for a page of transactions, in one query."""
+        if not transaction_pks:
+            return {}
+        rows = self.session.execute(
+            _with_links(select(Transaction.id, *_LINK_COLUMNS)).where(
+                Transaction.id.in_(list(transaction_pks))
+            )
+        )
+        return {row[0]: TransactionLinks(*row[1:]) for row in rows}
+
+    def listing(self, shop_pk: int, mode: str, filters: TransactionFilters) -> Select[Any]:
+        """The shop's transactions of one mode that pass the filters (unordered)."""
+        return select(Transaction).where(
+            Transaction.shop_id == shop_pk,
+            Transaction.mode == mode,
+            *_conditions(shop_pk, filters),
+        )
+
+    def position(self, shop_pk: int, mode: str, uuid: str) -> tuple[datetime, int] | None:
+        """(created_at, id) of a transaction the shop's key of that mode may see."""
+        row = self.session.execute(
+            select(Transaction.created_at, Transaction.id).where(
+                Transaction.uuid == uuid, Transaction.shop_id == shop_pk, Transaction.mode == mode
+            )
+        ).first()
+        return (row[0], row[1]) if row is not None else None
+
+    def operations_listing(self, transaction_pk: int) -> Select[Any]:
+        return select(Operation).where(Operation.transaction_pk == transaction_pk)
+
+    def operation_position(self, transaction_pk: int, cursor: str) -> tuple[datetime, int] | None:
+        """(at, id) of an entry of this transaction's log, named by its id."""
+        if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 18:
+            return None
+        row = self.session.execute(
+            select(Operation.at, Operation.id).where(
+                Operation.id == int(cursor), Operation.transaction_pk == transaction_pk
+            )
+        ).first()
+        return (row[0], row[1]) if row is not None else None
+
+
+def _conditions(shop_pk: int, f: TransactionFilters) -> list[ColumnElement[bool]]:
+    """The filters as SQL conditions (`payment.filters`); each applies when it is given."""
+    t = Transaction
+    ranges: list[tuple[Any, Any, Callable[[Any, Any], ColumnElement[bool]]]] = [
+        (f.created_from, t.created_at, operator.ge),
+        (f.created_to, t.created_at, operator.le),
+        (f.created_before, t.created_at, operator.lt),
+        (f.capture_date_from, t.expected_capture_date, operator.ge),
+        (f.capture_date_to, t.expected_capture_date, operator.le),
+        (f.amount_min, t.amount_minor, operator.ge),
+        (f.amount_max, t.amount_minor, operator.le),
+    ]
+    out = [compare(column, value) for value, column, compare in ranges if value is not None]
+    for values, column in (
+        (f.statuses, t.status),
+        (f.detailed_statuses, t.detailed_status),
+        (f.reconciliation_statuses, t.reconciliation_status),
+        (f.disputes, t.dispute_flag),
+        (f.operation_types, t.operation_type),
+    ):
+        if values:
+            out.append(column.in_(values))
+    if f.order_id is not None:
+        out.append(t.order_id == f.order_id)
+    if f.remittance_id is not None:
+        out.append(t.remittance_id == f.remittance_id)
+    if f.contract is not None:
+        out.append(t.contract_id.in_(_contract_ids(shop_pk, f.contract)))
+    if f.remittance_number is not None:
+        numbered = select(Remittance.id).where(
+            Remittance.shop_id == shop_pk, Remittance.number == f.remittance_number
+        )
+        out.append(t.remittance_id.in_(numbered))
+    return out
+
+
+def _contract_ids(shop_pk: int, number: str) -> Select[Any]:
+    return select(Contract.id).where(Contract.shop_id == shop_pk, Contract.number == number)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from pointage.core.statuses import DetailedStatus, OperationType
-from pointage.payment.models import Transaction
+from pointage.payment.models import Operation, Transaction
+from pointage.payment.repository import TransactionLinks
 
 
 class TransactionIn(BaseModel):
@@ -40,10 +42,14 @@ class TransactionIn(BaseModel):
 
 
 class TransactionOut(BaseModel):
+    """A transaction as the API shows it. Amounts are integer minor units of `currency`."""
+
+    object: Literal["transaction"] = "transaction"
     uuid: str
     shop_id: str
+    mode: str = Field(description="TEST or PRODUCTION: the mode of the key that may see it")
     transaction_id: str
-    transaction_date: date
+    transaction_date: date = Field(description="Day of creation in the shop's time zone")
     order_id: str | None
     operation_type: str
     amount: int
@@ -58,14 +64,24 @@ class TransactionOut(BaseModel):
     created_at: datetime
     expected_capture_date: date
     captured_at: datetime | None
+    contract_number: str | None = Field(description="The acquirer contract (MID)")
+    remittance_id: int | None = Field(description="The remittance that captured it")
+    remittance_number: int | None = Field(description="Its number, sequential per contract")
+    expected_credit_date: date | None = Field(description="When the bank should credit it")
     reconciliation_status: str
-    dispute_flag: str
+    dispute_flag: str = Field(description="yes, no or na")
+    parent_uuid: str | None = Field(description="A refund's payment; a duplicate's source")
+    updated_at: datetime
 
     @classmethod
-    def of(cls, tx: Transaction, shop_id: str) -> TransactionOut:
+    def of(
+        cls, tx: Transaction, shop_id: str, links: TransactionLinks | None = None
+    ) -> TransactionOut:
+        links = links or TransactionLinks()
         return cls(
             uuid=tx.uuid,
             shop_id=shop_id,
+            mode=tx.mode,
             transaction_id=tx.transaction_id,
             transaction_date=tx.transaction_date,
             order_id=tx.order_id,
@@ -82,9 +98,89 @@ class TransactionOut(BaseModel):
             created_at=tx.created_at,
             expected_capture_date=tx.expected_capture_date,
             captured_at=tx.captured_at,
+            contract_number=links.contract_number,
+            remittance_id=tx.remittance_id,
+            remittance_number=links.remittance_number,
+            expected_credit_date=links.expected_credit_date,
             reconciliation_status=tx.reconciliation_status,
             dispute_flag=tx.dispute_flag,
+            parent_uuid=links.parent_uuid,
+            updated_at=tx.updated_at,
         )
+
+
+class OperationOut(BaseModel):
+    """An entry of a transaction's operations log."""
+
+    object: Literal["operation"] = "operation"
+    id: str = Field(description="Its id, the cursor of the log's pages")
+    kind: str = Field(
+        description="create, validate, cancel, modify, refund, duplicate, capture, expire, update"
+    )
+    source: str = Field(description="back_office, api, batch, ipn or file")
+    actor: str
+    at: datetime
+    before: dict[str, Any] | None = Field(description="The transaction before; null on create")
+    after: dict[str, Any] | None
+    comment: str | None
+
+    @classmethod
+    def of(cls, op: Operation) -> OperationOut:
+        return cls(
+            id=str(op.id),
+            kind=op.kind,
+            source=op.source,
+            actor=op.actor,
+            at=op.at,
+            before=op.before,
+            after=op.after,
+            comment=op.comment,
+        )
+
+
+def _comment() -> Any:
+    return Field(None, max_length=1000, description="Kept in the operations log")
+
+
+class CommentIn(BaseModel):
+    """The body of validate and cancel: an optional comment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    comment: str | None = _comment()
+
+
+class ModifyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: int | None = Field(
+        None, gt=0, strict=True, description="New amount, minor units, at most the current one"
+    )
+    capture_date: date | None = Field(None, description="New capture date, not in the past")
+    comment: str | None = _comment()
+
+
+class RefundIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: int | None = Field(
+        None, gt=0, strict=True, description="Minor units; what is left to refund if absent"
+    )
+    comment: str | None = _comment()
+
+
+class DuplicateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: int | None = Field(
+        None, gt=0, strict=True, description="Minor units; the source's original amount if absent"
+    )
+    order_id: str | None = Field(None, min_length=1, max_length=64)
+    capture_date: date | None = Field(None, description="Today (shop's zone) if absent")
+    manual_validation: bool = Field(
+        False, description="The new payment waits for a validation before its capture"
+    )
+    comment: str | None = _comment()
 
 
 class IpnTransactionResult(BaseModel):
