@@ -3,72 +3,14 @@ may see, validated bodies and problem+json errors."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
 
-from pointage.auth.service.keys import issue_production_key
 from pointage.payment.models import Transaction
 from pointage.reconciliation.models import Suggestion
-from pointage.shop import service as shop_service
-from tests.factories import IBAN_BANK_B, make_shop
-from tests.reconciliation.manual_data import (
-    NET,
-    Books,
-    books,
-    captured,
-    engine_match,
-    run_row,
-    suggestion_row,
-)
-from tests.statement.cfonb import EXAMPLE_IBANS
-
-MINE, NEIGHBOUR, STRANGER = "12345678", "23456789", "87654321"
-
-
-@dataclass
-class Api:
-    data: Books
-    keys: dict[str, str]
-    neighbour_remittance: int
-    neighbour_payment: str
-
-    def auth(self, shop: str = MINE) -> tuple[str, str]:
-        return shop, self.keys[shop]
-
-
-@pytest.fixture
-def api(session: Session, settings) -> Api:
-    """Shop MINE with its remittance and bank file; NEIGHBOUR, another shop of the same
-    merchant paid on another account; STRANGER, a shop of another merchant."""
-    data = books(session)
-    merchant = data.setup.merchant
-    neighbour = shop_service.create_shop(session, merchant, shop_id=NEIGHBOUR, name="Neighbour")
-    account = shop_service.create_bank_account(session, merchant, iban=IBAN_BANK_B, label="B")
-    contract = shop_service.create_contract(
-        session, neighbour, account, number="C2", acquirer="Test Acquirer", credit_delay_days=2
-    )
-    theirs = captured(
-        session, type(data.setup)(merchant, neighbour, account, contract), [3_000], tag="N"
-    )
-    stranger = make_shop(session, shop_id=STRANGER, iban=EXAMPLE_IBANS[0])
-    keys = {
-        shop.shop_id: issue_production_key(session, shop, settings.secret_key)
-        for shop in (data.setup.shop, neighbour, stranger.shop)
-    }
-    session.commit()
-    return Api(data, keys, theirs.remittance.id, theirs.payments[0].uuid)
-
-
-def _problem(response, status: int, param: str | None = None) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    if param is not None:
-        assert body["param"] == param, body
-    return body
+from tests.reconciliation.api_data import MINE, NEIGHBOUR, STRANGER, Api
+from tests.reconciliation.api_data import problem as _problem
+from tests.reconciliation.manual_data import NET, engine_match, run_row, suggestion_row
 
 
 def _status(engine: Engine, uuid: str) -> str:
@@ -204,17 +146,28 @@ def proposed(api, session) -> dict[str, int]:
 def test_suggestions_are_listed_to_their_shop_only(client, api, proposed):
     mine = client.get("/v1/reconciliation/suggestions", auth=api.auth())
     assert mine.status_code == 200, mine.text
-    assert [s["id"] for s in mine.json()["suggestions"]] == [proposed["first"], proposed["rival"]]
-    assert mine.json()["suggestions"][0]["remittances"][0]["id"] == api.data.remittance.id
+    assert [s["id"] for s in mine.json()["data"]] == [proposed["rival"], proposed["first"]]
+    assert mine.json()["data"][1]["remittances"][0]["id"] == api.data.remittance.id
     for shop in (NEIGHBOUR, STRANGER):
         theirs = client.get("/v1/reconciliation/suggestions", auth=api.auth(shop))
-        assert theirs.json()["suggestions"] == []
-    paged = client.get("/v1/reconciliation/suggestions?limit=1&offset=1", auth=api.auth())
-    assert [s["id"] for s in paged.json()["suggestions"]] == [proposed["rival"]]
+        assert theirs.json() == {"object": "list", "data": [], "has_more": False}
+    paged = client.get(
+        f"/v1/reconciliation/suggestions?limit=1&starting_after={proposed['rival']}",
+        auth=api.auth(),
+    )
+    assert [s["id"] for s in paged.json()["data"]] == [proposed["first"]]
+    assert paged.json()["has_more"] is False
 
 
 @pytest.mark.parametrize(
-    ("query", "param"), [("status=maybe", "status"), ("limit=0", "limit"), ("offset=-1", "offset")]
+    ("query", "param"),
+    [
+        ("status=maybe", "status"),
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("run_id=x", "run_id"),
+        ("starting_after=1&ending_before=2", "ending_before"),
+    ],
 )
 def test_a_bad_suggestion_query_is_refused(client, api, query, param):
     response = client.get(f"/v1/reconciliation/suggestions?{query}", auth=api.auth())
@@ -232,7 +185,7 @@ def test_confirming_a_suggestion_reconciles_and_supersedes_its_rival(client, api
     assert _status(engine, api.data.payments[0].uuid) == "reconciled_manual"
     assert _suggestion_status(engine, proposed["rival"]) == "superseded"
     rejected = client.get("/v1/reconciliation/suggestions?status=superseded", auth=api.auth())
-    assert [s["id"] for s in rejected.json()["suggestions"]] == [proposed["rival"]]
+    assert [s["id"] for s in rejected.json()["data"]] == [proposed["rival"]]
     again = client.post(
         f"/v1/reconciliation/suggestions/{proposed['rival']}/confirm",
         json={"comment": "this one"},

@@ -105,34 +105,46 @@ def test_a_run_is_started_listed_and_read_with_what_it_left_open(
 
     listed = get(client, keys)
     assert listed.status_code == 200
-    assert [r["id"] for r in listed.json()["runs"]] == [run["id"]]
-    assert listed.json()["total"] == 1
+    assert listed.json() == {"object": "list", "data": [run | {"remittance_statuses": None}],
+                             "has_more": False}  # fmt: skip
 
     detail = get(client, keys, f"/{run['id']}")
     assert detail.status_code == 200, detail.text
-    items = {(i["kind"], i["reason"], i["label"]) for i in detail.json()["open_items"]}
+    assert detail.json() == listed.json()["data"][0]
+
+    open_items = get(client, keys, f"/{run['id']}/open-items")
+    assert open_items.status_code == 200, open_items.text
+    found = open_items.json()["data"]
+    items = {(i["kind"], i["reason"], i["label"]) for i in found}
     assert items == {
         ("entry", "not_gateway", "PRLV EDF"),
         ("remittance", "overdue", f"remittance 2 of contract C{SHOP}"),
     }
-    unpaid = next(i for i in detail.json()["open_items"] if i["kind"] == "remittance")
-    assert unpaid["id"] == ids["unpaid"] and unpaid["amount_minor"] > 0
+    unpaid = next(i for i in found if i["kind"] == "remittance")
+    assert unpaid["object_id"] == ids["unpaid"] and unpaid["amount_minor"] > 0
     assert unpaid["detail"] and unpaid["day"] == "2026-03-05"
-    assert detail.json()["open_items_total"] == 2
+    assert found[0]["id"] > found[1]["id"] and not open_items.json()["has_more"]
 
 
 def test_a_shop_sees_only_the_open_items_of_its_contracts_and_accounts(client, world) -> None:
     keys, ids = world
     run_id = post(client, keys, business_date=AS_OF).json()["id"]
 
-    detail = get(client, keys, f"/{run_id}", shop=SISTER)
+    detail = get(client, keys, f"/{run_id}/open-items", shop=SISTER)
 
     assert detail.status_code == 200
-    assert [(i["kind"], i["id"]) for i in detail.json()["open_items"]] == [
+    assert [(i["kind"], i["object_id"]) for i in detail.json()["data"]] == [
         ("remittance", ids["sister"])
     ]
-    page = get(client, keys, f"/{run_id}", limit=1, offset=1)
-    assert page.json()["open_items_total"] == 2 and len(page.json()["open_items"]) == 1
+    first = get(client, keys, f"/{run_id}/open-items", limit=1).json()
+    second = get(client, keys, f"/{run_id}/open-items", limit=1,
+                 starting_after=first["data"][0]["id"]).json()  # fmt: skip
+    assert first["has_more"] and not second["has_more"]
+    assert {first["data"][0]["kind"], second["data"][0]["kind"]} == {"entry", "remittance"}
+    # The sister's own open item is not in this shop's list: a cursor naming it is unknown.
+    sisters = detail.json()["data"][0]["id"]
+    unknown = get(client, keys, f"/{run_id}/open-items", starting_after=sisters)
+    assert unknown.status_code == 404 and unknown.json()["param"] == "starting_after"
 
 
 def test_another_merchants_run_is_not_found(client, world) -> None:
@@ -141,16 +153,19 @@ def test_another_merchants_run_is_not_found(client, world) -> None:
 
     foreign = get(client, keys, f"/{run_id}", shop=STRANGER)
     missing = get(client, keys, f"/{run_id + 100}")
+    foreign_items = get(client, keys, f"/{run_id}/open-items", shop=STRANGER)
 
-    assert foreign.status_code == missing.status_code == 404
+    assert foreign.status_code == missing.status_code == foreign_items.status_code == 404
     assert foreign.headers["content-type"] == "application/problem+json"
     assert foreign.json()["detail"] == f"reconciliation run {run_id} not found"
+    assert foreign_items.json() == foreign.json()
     assert get(client, keys, shop=STRANGER).json() == {
-        "runs": [],
-        "total": 0,
-        "limit": 50,
-        "offset": 0,
+        "object": "list",
+        "data": [],
+        "has_more": False,
     }
+    cursor = get(client, keys, shop=STRANGER, starting_after=run_id)
+    assert cursor.status_code == 404 and cursor.json()["param"] == "starting_after"
 
 
 def test_a_dry_run_answers_200_and_stores_nothing(client, session_factory, world) -> None:
@@ -176,7 +191,13 @@ def test_a_second_run_adds_nothing(client, session_factory, world) -> None:
     with session_factory() as session:
         runs = session.scalars(select(ReconciliationRun.id).order_by(ReconciliationRun.id)).all()
     listed = get(client, keys, limit=1).json()
-    assert [r["id"] for r in listed["runs"]] == [runs[-1]] and listed["total"] == 2
+    assert [r["id"] for r in listed["data"]] == [runs[-1]] and listed["has_more"]
+    older = get(client, keys, limit=1, starting_after=runs[-1]).json()
+    assert [r["id"] for r in older["data"]] == [runs[0]] and not older["has_more"]
+    newer = get(client, keys, limit=1, ending_before=runs[0]).json()
+    assert [r["id"] for r in newer["data"]] == [runs[-1]] and not newer["has_more"]
+    assert [r["id"] for r in get(client, keys, trigger="api").json()["data"]] == runs[::-1]
+    assert get(client, keys, trigger="cli").json()["data"] == []
 
 
 @pytest.mark.parametrize(
@@ -209,6 +230,8 @@ def test_every_route_wants_a_shop(client, world) -> None:
     wrong = client.get("/v1/reconciliation-runs", auth=(SHOP, keys[SISTER]))
     assert wrong.status_code == 401
     assert get(client, keys, limit=0).status_code == 422
+    assert get(client, keys, status="done").json()["param"] == "status"
+    assert get(client, keys, "/1/open-items", reason="lost").json()["param"] == "reason"
 
 
 def test_a_failed_run_answers_500_and_is_listed_as_failed(
@@ -227,7 +250,9 @@ def test_a_failed_run_answers_500_and_is_listed_as_failed(
     problem = response.json()
     assert problem["code"] == "reconciliation_failed"
     assert "RuntimeError" in problem["detail"] and "engine broke" not in problem["detail"]
-    (run,) = get(client, keys).json()["runs"]
+    (run,) = get(client, keys).json()["data"]
+    assert get(client, keys, status="failed").json()["data"] == [run]
+    assert get(client, keys, status="completed").json()["data"] == []
     assert (run["status"], run["matched"]) == ("failed", 0)
     assert problem["detail"].startswith(f"the reconciliation run #{run['id']} failed: ")
     assert stored(session_factory, Match) == 0

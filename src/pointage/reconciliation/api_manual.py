@@ -1,4 +1,5 @@
-"""JSON routes of manual reconciliation and explanations (docs/api.md).
+"""JSON routes of manual reconciliation and explanations (docs/api/reconciliation.md); the
+reads of suggestions and matches are in `reconciliation.api_lists`.
 
 A shop sees and acts on its own objects only: its transactions and remittances, the bank
 entries of the accounts its contracts credit, and the matches and suggestions made of
@@ -8,12 +9,12 @@ Until people have their own accounts, the actor recorded is the shop ("shop:<sho
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from pointage.reconciliation.api_lists import router as lists_router
 from pointage.reconciliation.service import explain, manual
 from pointage.reconciliation.service.explain_views import Explanation, MatchView, SuggestionView
 from pointage.shop.models import Shop
@@ -22,6 +23,8 @@ from pointage.web.deps import DbSession
 from pointage.web.errors import problem_responses
 
 router = APIRouter(tags=["reconciliation"])
+# The reads (suggestions and matches, listed and one by one) live in their own module.
+router.include_router(lists_router)
 
 Comment = Annotated[
     str, Field(min_length=1, max_length=2000, description="Why: recorded with the action")
@@ -53,13 +56,6 @@ class MatchIn(BaseModel):
         default_factory=list, max_length=1000
     )
     comment: Comment
-
-
-@dataclass(slots=True)
-class SuggestionPage:
-    suggestions: list[SuggestionView]
-    limit: int
-    offset: int
 
 
 def _actor(shop: Shop) -> str:
@@ -96,26 +92,6 @@ def post_mark(uuid: str, body: CommentIn, shop: CurrentShop, session: DbSession)
         shop_pk=shop.id,
     )
     return explain.describe_match(session, shop.merchant_id, match.id, shop_pk=shop.id)
-
-
-@router.get(
-    "/v1/reconciliation/suggestions",
-    response_model=SuggestionPage,
-    summary="List suggestions",
-    responses=problem_responses(401, 422),
-)
-def get_suggestions(
-    shop: CurrentShop,
-    session: DbSession,
-    status: Literal["open", "confirmed", "rejected", "superseded", "all"] = "open",
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> SuggestionPage:
-    """The matches the engine proposes and a person confirms or rejects, oldest first."""
-    found = explain.list_suggestions(
-        session, shop.merchant_id, status=status, limit=limit, offset=offset, shop_pk=shop.id
-    )
-    return SuggestionPage(found, limit, offset)
 
 
 @router.post(
@@ -178,18 +154,6 @@ def post_match(body: MatchIn, shop: CurrentShop, session: DbSession) -> MatchVie
         shop_pk=shop.id,
     )
     return explain.describe_match(session, shop.merchant_id, match.id, shop_pk=shop.id)
-
-
-@router.get(
-    "/v1/reconciliation/matches/{match_id}",
-    response_model=MatchView,
-    summary="Get a match",
-    responses=problem_responses(401, 404),
-)
-def get_match(match_id: int, shop: CurrentShop, session: DbSession) -> MatchView:
-    """A match with its bank entries (and their raw lines), what it claims, and its
-    evidence; `reversal` is set once it was undone."""
-    return explain.describe_match(session, shop.merchant_id, match_id, shop_pk=shop.id)
 
 
 @router.post(

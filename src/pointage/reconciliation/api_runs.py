@@ -1,5 +1,5 @@
-"""JSON routes of reconciliation runs (docs/reconciliation.md): start one, list them, read
-one with what it left open.
+"""JSON routes of reconciliation runs (docs/api/reconciliation.md): start one, list them,
+read one, list what it left open.
 
 A shop authenticates; a run covers every account of the shop's merchant, and another
 merchant's run reads as absent (404). What a run left open is listed to a shop only for its
@@ -8,31 +8,27 @@ own contracts' remittances and the accounts its contracts credit.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from pointage.core.errors import InvalidInput, NotFound
+from pointage.matching.model import OpenReason
 from pointage.reconciliation.engine_settings import engine_settings
-from pointage.reconciliation.models import RunStatus, RunTrigger
+from pointage.reconciliation.models import ReconciliationRun, RunOpenItem, RunStatus, RunTrigger
+from pointage.reconciliation.repository import lists as queries
 from pointage.reconciliation.repository import run_history
-from pointage.reconciliation.schemas_runs import (
-    OpenItemOut,
-    RunDetailOut,
-    RunIn,
-    RunListOut,
-    RunOut,
-)
+from pointage.reconciliation.schemas_runs import OpenItemOut, RunIn, RunOut
 from pointage.reconciliation.service.run import business_today, reconcile_all
 from pointage.web.auth import CurrentShop
+from pointage.web.cursors import int_cursor
 from pointage.web.deps import AppSettings, DbSession
 from pointage.web.errors import problem, problem_responses
+from pointage.web.pagination import Keyset, Page, PageParams, fetch_page
 
 router = APIRouter(tags=["reconciliation"])
-
-Limit = Annotated[int, Query(ge=1, le=500, description="At most this many")]
-Offset = Annotated[int, Query(ge=0, description="Skip this many first")]
 
 
 @router.post(
@@ -93,42 +89,82 @@ def post_run(
 
 @router.get(
     "/v1/reconciliation-runs",
-    response_model=RunListOut,
+    response_model=Page[RunOut],
     summary="List reconciliation runs",
-    responses=problem_responses(401, 422),
+    responses=problem_responses(401, 404, 422),
 )
 def list_runs(
-    shop: CurrentShop, session: DbSession, limit: Limit = 50, offset: Offset = 0
-) -> RunListOut:
+    shop: CurrentShop,
+    session: DbSession,
+    page: PageParams,
+    status: Annotated[RunStatus | None, Query(description="Only runs in this status")] = None,
+    trigger: Annotated[RunTrigger | None, Query(description="Only runs started this way")] = None,
+) -> Page[RunOut]:
     """The runs of the shop's merchant, newest first."""
-    runs, total = run_history.runs_of_merchant(
-        session, shop.merchant_id, limit=limit, offset=offset
+
+    def position(cursor: str) -> tuple[int, int] | None:
+        pk = int_cursor(cursor)
+        run = None if pk is None else run_history.run_of_merchant(session, pk, shop.merchant_id)
+        return None if run is None else (run.id, run.id)
+
+    query = queries.runs_query(
+        shop.merchant_id,
+        status=status.value if status else None,
+        trigger=trigger.value if trigger else None,
     )
-    return RunListOut(
-        runs=[RunOut.of_row(run) for run in runs], total=total, limit=limit, offset=offset
-    )
+    keyset = Keyset(ReconciliationRun.id, ReconciliationRun.id, position)
+    runs, has_more = fetch_page(session, query, keyset, page)
+    return Page(data=[RunOut.of_row(run) for run in runs], has_more=has_more)
 
 
 @router.get(
     "/v1/reconciliation-runs/{run_id}",
-    response_model=RunDetailOut,
+    response_model=RunOut,
     summary="Get a reconciliation run",
     responses=problem_responses(401, 404, 422),
 )
-def get_run(
-    run_id: int, shop: CurrentShop, session: DbSession, limit: Limit = 100, offset: Offset = 0
-) -> RunDetailOut:
-    """A run of the shop's merchant, with what it left open and why."""
-    run = run_history.run_of_merchant(session, run_id, shop.merchant_id)
+def get_run(run_id: int, shop: CurrentShop, session: DbSession) -> RunOut:
+    """A run of the shop's merchant: what it did, in numbers. What it left open is listed
+    by `GET /v1/reconciliation-runs/{run_id}/open-items`."""
+    return RunOut.of_row(_run(session, run_id, shop.merchant_id))
+
+
+@router.get(
+    "/v1/reconciliation-runs/{run_id}/open-items",
+    response_model=Page[OpenItemOut],
+    summary="List what a run left open",
+    responses=problem_responses(401, 404, 422),
+)
+def list_open_items(
+    run_id: int,
+    shop: CurrentShop,
+    session: DbSession,
+    page: PageParams,
+    kind: Annotated[
+        Literal["entry", "remittance"] | None, Query(description="Only entries or remittances")
+    ] = None,
+    reason: Annotated[OpenReason | None, Query(description="Only this reason")] = None,
+) -> Page[OpenItemOut]:
+    """The bank entries and remittances the run left open, and why: among the shop's
+    remittances and the entries of the accounts its contracts credit; the last recorded
+    first."""
+    run = _run(session, run_id, shop.merchant_id)
+    query = queries.open_items_query(
+        run.id, shop.id, kind=kind, reason=reason.value if reason else None
+    )
+
+    def position(cursor: str) -> tuple[int, int] | None:
+        pk = int_cursor(cursor)
+        return None if pk is None else queries.open_item_position(session, run.id, shop.id, pk)
+
+    keyset = Keyset(RunOpenItem.id, RunOpenItem.id, position)
+    items, has_more = fetch_page(session, query, keyset, page)
+    rows = run_history.open_item_rows(session, [item.id for item in items])
+    return Page(data=[OpenItemOut.of(row) for row in rows], has_more=has_more)
+
+
+def _run(session: Session, run_id: int, merchant_id: int) -> ReconciliationRun:
+    run = run_history.run_of_merchant(session, run_id, merchant_id)
     if run is None:
         raise NotFound(f"reconciliation run {run_id} not found", param="run_id")
-    items, total = run_history.open_items_of_shop(
-        session, run.id, shop.id, limit=limit, offset=offset
-    )
-    return RunDetailOut(
-        **RunOut.of_row(run).model_dump(),
-        open_items=[OpenItemOut.of(item) for item in items],
-        open_items_total=total,
-        limit=limit,
-        offset=offset,
-    )
+    return run

@@ -110,21 +110,15 @@ class RunOut(BaseModel):
         )
 
 
-class RunListOut(BaseModel):
-    runs: list[RunOut] = Field(description="Newest first")
-    total: int = Field(description="How many runs the merchant has in all")
-    limit: int
-    offset: int
-
-
 class OpenItemOut(BaseModel):
     """A bank entry or a remittance the run left open, and why."""
 
+    id: int = Field(description="The open item's own id (the cursor of its list)")
     kind: str = Field(description="entry or remittance")
-    id: int = Field(description="The statement entry's or the remittance's id")
+    object_id: int = Field(description="The statement entry's or the remittance's id")
     reason: str = Field(
         description="no_candidate, ambiguous, below_threshold, not_yet_due, overdue, "
-        "duplicate_line or not_gateway"
+        "duplicate_line, not_gateway, already_claimed or undone"
     )
     detail: str = Field(description="The reason, as a sentence")
     day: date | None = Field(
@@ -139,8 +133,9 @@ class OpenItemOut(BaseModel):
     @classmethod
     def of(cls, row: OpenItemRow) -> OpenItemOut:
         return cls(
+            id=row.id,
             kind=row.kind,
-            id=row.object_id,
+            object_id=row.object_id,
             reason=row.reason,
             detail=row.detail,
             day=row.day,
@@ -148,13 +143,3 @@ class OpenItemOut(BaseModel):
             currency=row.currency,
             label=row.label,
         )
-
-
-class RunDetailOut(RunOut):
-    open_items: list[OpenItemOut] = Field(
-        description="What the run left open among the shop's remittances and the entries "
-        "of the accounts its contracts credit, in the order the run recorded them"
-    )
-    open_items_total: int
-    limit: int
-    offset: int

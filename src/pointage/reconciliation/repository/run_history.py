@@ -1,34 +1,19 @@
-"""Reading recorded runs back: a merchant's runs, and what one left open, as a shop sees it."""
+"""Reading recorded runs back: a merchant's run, and what one left open, told to a person."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
 from pointage.reconciliation.models import ReconciliationRun, RunOpenItem
 from pointage.remittance.models import Remittance
 from pointage.shop.models import Contract
 from pointage.statement.models import StatementEntry
-
-
-def runs_of_merchant(
-    session: Session, merchant_id: int, *, limit: int, offset: int
-) -> tuple[list[ReconciliationRun], int]:
-    """The merchant's runs, newest first, and how many there are in all."""
-    where = ReconciliationRun.merchant_id == merchant_id
-    total = session.scalar(select(func.count(ReconciliationRun.id)).where(where)) or 0
-    runs = session.scalars(
-        select(ReconciliationRun)
-        .where(where)
-        .order_by(ReconciliationRun.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(runs), int(total)
 
 
 def run_of_merchant(session: Session, run_id: int, merchant_id: int) -> ReconciliationRun | None:
@@ -44,6 +29,7 @@ def run_of_merchant(session: Session, run_id: int, merchant_id: int) -> Reconcil
 class OpenItemRow:
     """An item a run left open, with what identifies it to a person."""
 
+    id: int  # the open item's own id
     kind: str  # "entry" or "remittance"
     object_id: int
     reason: str
@@ -54,15 +40,15 @@ class OpenItemRow:
     label: str  # an entry's label, "remittance N of contract C" for a remittance
 
 
-def open_items_of_shop(
-    session: Session, run_id: int, shop_pk: int, *, limit: int, offset: int
-) -> tuple[list[OpenItemRow], int]:
-    """What the run left open that the shop may see: its own contracts' remittances and
-    the entries of the bank accounts its contracts credit; and how many in all."""
+def open_item_rows(session: Session, item_ids: Sequence[int]) -> list[OpenItemRow]:
+    """These open items (a page of `repository.lists.open_items_query`), in this order,
+    with what identifies each entry or remittance to a person."""
+    if not item_ids:
+        return []
     contract = aliased(Contract)
-    shop_accounts = select(Contract.bank_account_id).where(Contract.shop_id == shop_pk)
     query = (
         select(
+            RunOpenItem.id,
             RunOpenItem.kind,
             RunOpenItem.object_id,
             RunOpenItem.reason,
@@ -87,24 +73,18 @@ def open_items_of_shop(
             StatementEntry,
             and_(RunOpenItem.kind == "entry", StatementEntry.id == RunOpenItem.object_id),
         )
-        .where(
-            RunOpenItem.run_id == run_id,
-            or_(
-                Remittance.shop_id == shop_pk,
-                StatementEntry.bank_account_id.in_(shop_accounts),
-            ),
-        )
+        .where(RunOpenItem.id.in_(item_ids))
     )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(query.order_by(RunOpenItem.id).limit(limit).offset(offset))
-    return [_open_item(row) for row in rows], int(total)
+    rows = {row.id: row for row in map(_open_item, session.execute(query))}
+    return [rows[pk] for pk in item_ids if pk in rows]
 
 
 def _open_item(row: Any) -> OpenItemRow:
-    (kind, object_id, reason, detail, number, expected_date, expected, remittance_currency,
+    (pk, kind, object_id, reason, detail, number, expected_date, expected, remittance_currency,
      contract_number, value_date, booking_date, amount, currency, label) = row  # fmt: skip
     if kind == "remittance":
         return OpenItemRow(
+            id=pk,
             kind=kind,
             object_id=object_id,
             reason=reason,
@@ -115,6 +95,7 @@ def _open_item(row: Any) -> OpenItemRow:
             label=f"remittance {number} of contract {contract_number}",
         )
     return OpenItemRow(
+        id=pk,
         kind=kind,
         object_id=object_id,
         reason=reason,
