@@ -1,4 +1,5 @@
-"""JSON routes of bank statements: upload of a bank file, summary of an imported one.
+"""JSON routes of bank statements: upload of a bank file, summary of an imported one; the
+lists are in `statement.api_lists`.
 
 The upload's size is checked before its body is read whole: a declared Content-Length
 over the limit is refused at once (413), and a body sent without one (chunked) is read
@@ -24,6 +25,7 @@ from pointage.reconciliation.engine_settings import engine_settings
 from pointage.reconciliation.models import RunTrigger
 from pointage.reconciliation.schemas_runs import RunSummaryOut
 from pointage.reconciliation.service.run import business_today, reconcile_all
+from pointage.statement.api_lists import router as lists_router
 from pointage.statement.schemas import StatementFileOut
 from pointage.statement.service import file_summary, import_statement_file
 from pointage.web.auth import CurrentShop, GivenCredentials
@@ -31,6 +33,8 @@ from pointage.web.deps import AppSettings, DbSession
 from pointage.web.errors import problem_responses
 
 router = APIRouter()
+# The lists (files, a file's entries, bank accounts) live in their own module.
+router.include_router(lists_router)
 
 # Room for the multipart boundaries, part headers and the small fields next to the file.
 FORM_ALLOWANCE = 64 * 1024

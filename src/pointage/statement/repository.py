@@ -14,12 +14,12 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from pointage.db.bulk import column_dumper, insert_rows, large_page_cache
-from pointage.shop.models import BankAccount
+from pointage.shop.models import BankAccount, Contract
 from pointage.statement.models import (
     BankStatement,
     CsvMappingProfile,
@@ -122,6 +122,70 @@ class StatementRepository:
             .group_by(StatementEntry.statement_id)
         )
         return {statement_id: int(count) for statement_id, count in self.session.execute(query)}
+
+    # The lists of the API: a merchant's files and accounts, newest first
+
+    def files_query(
+        self,
+        merchant_id: int,
+        *,
+        bank_account_id: int | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+    ) -> Select[StatementFile]:
+        """The merchant's files (without their content); with a filter, those with a
+        statement of that account, or whose period (opening to closing date, or the
+        report's from and to dates) meets [date_from, date_to]."""
+        query = (
+            select(StatementFile)
+            .where(StatementFile.merchant_id == merchant_id)
+            .options(defer(StatementFile.content))
+        )
+        if bank_account_id is None and date_from is None and date_to is None:
+            return query
+        s = BankStatement
+        wanted: list[ColumnElement[bool]] = [s.file_id == StatementFile.id]
+        if bank_account_id is not None:
+            wanted.append(s.bank_account_id == bank_account_id)
+        if date_from is not None:
+            end = func.coalesce(s.closing_date, s.to_date, s.opening_date, s.from_date)
+            wanted.append(end >= date_from)
+        if date_to is not None:
+            start = func.coalesce(s.opening_date, s.from_date, s.closing_date, s.to_date)
+            wanted.append(start <= date_to)
+        return query.where(select(s.id).where(*wanted).exists())
+
+    def file_of_merchant(self, file_id: int, merchant_id: int) -> int | None:
+        """The file's id if it is the merchant's: another merchant's file reads as absent."""
+        return self.session.scalar(
+            select(StatementFile.id).where(
+                StatementFile.id == file_id, StatementFile.merchant_id == merchant_id
+            )
+        )
+
+    def accounts_query(self, merchant_id: int) -> Select[BankAccount]:
+        return select(BankAccount).where(BankAccount.merchant_id == merchant_id)
+
+    def account_of_merchant(self, account_id: int, merchant_id: int) -> BankAccount | None:
+        return self.session.scalar(
+            select(BankAccount).where(
+                BankAccount.id == account_id, BankAccount.merchant_id == merchant_id
+            )
+        )
+
+    def contracts_of_shop_by_account(
+        self, shop_pk: int, account_ids: Iterable[int]
+    ) -> dict[int, list[str]]:
+        """Account id -> numbers of the shop's contracts credited on it."""
+        rows = self.session.execute(
+            select(Contract.bank_account_id, Contract.number)
+            .where(Contract.shop_id == shop_pk, Contract.bank_account_id.in_(set(account_ids)))
+            .order_by(Contract.number)
+        )
+        found: dict[int, list[str]] = {}
+        for account_id, number in rows:
+            found.setdefault(account_id, []).append(number)
+        return found
 
     # Bank accounts
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from pointage.reconciliation.repository.entry_states import EntryState
+from pointage.reconciliation.service.entry_states import EntryMatchView, EntryStateView
+from pointage.shop.models import BankAccount
 from pointage.statement.service import ImportReport, StatementReport
 
 
@@ -94,4 +98,126 @@ class StatementFileOut(BaseModel):
             warnings=report.warnings,
             accepted_unbalanced_reason=report.accepted_unbalanced_reason,
             accepted_by=report.accepted_by,
+        )
+
+
+class BankAccountOut(BaseModel):
+    """A bank account of the shop's merchant. The IBAN is shown whole: it is the
+    merchant's own account, printed on each of its statements."""
+
+    id: int
+    label: str
+    iban: str
+    bic: str | None
+    bank_code: str | None = Field(description="Code banque (French accounts)")
+    branch_code: str | None = Field(description="Code guichet (French accounts)")
+    account_number: str | None = Field(description="Numéro de compte (French accounts)")
+    currency: str
+    contracts: list[str] = Field(
+        description="Numbers of the shop's acquirer contracts credited on this account"
+    )
+    created_at: datetime
+
+    @classmethod
+    def of(cls, account: BankAccount, contracts: list[str]) -> BankAccountOut:
+        return cls(
+            id=account.id,
+            label=account.label,
+            iban=account.iban,
+            bic=account.bic,
+            bank_code=account.bank_code,
+            branch_code=account.branch_code,
+            account_number=account.account_number,
+            currency=account.currency,
+            contracts=contracts,
+            created_at=account.created_at,
+        )
+
+
+class EntryMatchOut(BaseModel):
+    """The active match that claims the entry."""
+
+    id: int = Field(description="The match: GET /v1/reconciliation/matches/{id}")
+    rule: str = Field(description="The matching rule (remittance_credit, manual, …)")
+    origin: str = Field(description="engine (a run), confirmed (a suggestion) or manual")
+    automatic: bool = Field(description="Applied by a run, not by a person")
+    role: str = Field(description="The entry's role in the match: credit, fee or chargeback")
+    run_id: int | None = Field(description="The run that applied or suggested it")
+    difference_minor: int = Field(description="Booked minus expected, minor units")
+    anomaly: str | None = Field(description="The unexplained difference, as a sentence")
+    remittance_ids: list[int] = Field(description="The remittances it reconciles")
+    transaction_uuids: list[str] = Field(
+        description="The transactions it reconciles on their own (without their remittance)"
+    )
+    hidden_objects: int = Field(
+        description="Remittances and transactions of other shops of the merchant it also "
+        "claims, not shown"
+    )
+
+    @classmethod
+    def of(cls, view: EntryMatchView) -> EntryMatchOut:
+        return cls(**asdict(view))
+
+
+class OpenReasonOut(BaseModel):
+    """Why no match claims the entry: the latest run's reason."""
+
+    reason: str = Field(
+        description="no_candidate, ambiguous, below_threshold, duplicate_line, not_gateway, "
+        "already_claimed, undone; not_run when no run has looked at it yet"
+    )
+    detail: str = Field(description="The reason, as a sentence")
+    run_id: int | None = Field(description="The run that left it open")
+    run_business_date: date | None = Field(description="The day that run reconciled as of")
+
+
+class StatementEntryOut(BaseModel):
+    """A movement on a bank account, where it is in the bank's file, and its match state."""
+
+    id: int
+    file_id: int = Field(description="The bank file that brought it")
+    statement_id: int
+    bank_account_id: int
+    record: int = Field(description="1-based line (record) of the file where it starts")
+    booking_date: date | None
+    value_date: date | None
+    amount_minor: int = Field(description="Signed minor units: credit > 0, debit < 0")
+    currency: str
+    label: str
+    bank_operation_code: str | None
+    references: dict[str, str] = Field(
+        description="The bank's references (end-to-end id, remittance information…)"
+    )
+    reversal: bool = Field(description="The bank reverses an earlier movement here")
+    match_state: EntryState = Field(
+        description="matched, suggested, open, ignored (not a card movement) or duplicate"
+    )
+    match: EntryMatchOut | None = Field(description="Set when matched")
+    suggestion_ids: list[int] = Field(
+        description="The open suggestions naming it: GET /v1/reconciliation/suggestions/{id}"
+    )
+    open_reason: OpenReasonOut | None = Field(description="Set when not matched")
+
+    @classmethod
+    def of(cls, view: EntryStateView) -> StatementEntryOut:
+        entry = view.entry
+        reason = view.open_reason
+        return cls(
+            id=entry.id,
+            file_id=entry.file_id,
+            statement_id=entry.statement_id,
+            bank_account_id=entry.bank_account_id,
+            record=entry.record,
+            booking_date=entry.booking_date,
+            value_date=entry.value_date,
+            amount_minor=entry.amount_minor,
+            currency=entry.currency,
+            label=entry.label,
+            bank_operation_code=entry.bank_operation_code,
+            references=dict(entry.references or {}),
+            reversal=entry.reversal,
+            match_state=EntryState(view.state),
+            match=EntryMatchOut.of(view.match) if view.match is not None else None,
+            suggestion_ids=view.suggestion_ids,
+            open_reason=OpenReasonOut(**asdict(reason)) if reason is not None else None,
         )
