@@ -194,7 +194,7 @@ def test_a_journal_generated_on_demand_is_listed_and_downloaded(api, keys):
     assert download.content.startswith(b"TITRE;")
 
     listed = call(api, keys, "GET", "/v1/reports").json()
-    assert [r["id"] for r in listed["reports"]] == [report["id"]]
+    assert [r["id"] for r in listed["data"]] == [report["id"]]
     assert call(api, keys, "GET", f"/v1/reports/{report['id']}").json() == report
 
 
@@ -232,7 +232,7 @@ def test_bad_generation_requests_are_refused(api, keys, body, param):
     answer = generate(api, keys, **body)
     assert answer.status_code == 422
     assert answer.json()["param"] == param
-    assert call(api, keys, "GET", "/v1/reports").json()["total"] == 0
+    assert call(api, keys, "GET", "/v1/reports").json()["data"] == []
 
 
 def test_the_list_filters_by_journal_and_day_and_pages(api, keys):
@@ -242,15 +242,20 @@ def test_the_list_filters_by_journal_and_day_and_pages(api, keys):
 
     def ids(**params):
         body = call(api, keys, "GET", "/v1/reports", params=params).json()
-        return [(r["journal"], r["period_start"]) for r in body["reports"]], body["total"]
+        return [(r["journal"], r["period_start"]) for r in body["data"]], body["has_more"]
 
     assert ids() == (
         [("jt", "2026-03-03"), ("jo", "2026-03-02"), ("jt", "2026-03-02")],
-        3,
+        False,
     )
-    assert ids(journal="jo") == ([("jo", "2026-03-02")], 1)
-    assert ids(period="2026-03-05") == ([("jt", "2026-03-03")], 1)
-    assert ids(limit=1, offset=1) == ([("jo", "2026-03-02")], 3)
+    assert ids(journal="jo") == ([("jo", "2026-03-02")], False)
+    assert ids(period="2026-03-05") == ([("jt", "2026-03-03")], False)
+    every = call(api, keys, "GET", "/v1/reports").json()["data"]
+    first, second, third = (r["id"] for r in every)
+    assert ids(limit=1, starting_after=first) == ([("jo", "2026-03-02")], True)
+    assert ids(limit=2, starting_after=second) == ([("jt", "2026-03-02")], False)
+    assert ids(limit=1, ending_before=third) == ([("jo", "2026-03-02")], True)
+    assert ids(journal="jo", starting_after=third) == ([], False)
     assert call(api, keys, "GET", "/v1/reports", params={"journal": "xx"}).status_code == 422
 
 
@@ -266,8 +271,10 @@ def test_another_shops_report_is_not_found(api, keys, session, outbox):
         answer = call(api, keys, method, f"/v1/reports/{report['id']}{suffix}", OTHER)
         assert answer.status_code == 404, suffix
         assert answer.json()["code"] == "not_found"
-    assert call(api, keys, "GET", "/v1/reports", OTHER).json()["total"] == 0
+    assert call(api, keys, "GET", "/v1/reports", OTHER).json()["data"] == []
     assert call(api, keys, "GET", "/v1/reports/999999").status_code == 404
+    cursor = call(api, keys, "GET", "/v1/reports", OTHER, params={"starting_after": report["id"]})
+    assert cursor.status_code == 404 and cursor.json()["param"] == "starting_after"
 
 
 # -- re-send and deliveries ---------------------------------------------------------------
@@ -280,19 +287,21 @@ def test_a_resend_delivers_now_and_each_one_is_numbered(api, keys, session, outb
 
     first = call(api, keys, "POST", f"{path}/resend")
     assert first.status_code == 202, first.text
-    [created] = first.json()["deliveries"]
+    [created] = first.json()["data"]
     assert (created["channel"], created["sequence"], created["status"]) == ("local", 1, "pending")
     assert created["requested_by"] == f"api:{SHOP}"
 
     second = call(api, keys, "POST", f"{path}/resend", json={"channels": ["local"]})
-    assert [d["sequence"] for d in second.json()["deliveries"]] == [2]
+    assert [d["sequence"] for d in second.json()["data"]] == [2]
 
-    listed = call(api, keys, "GET", f"{path}/deliveries").json()["deliveries"]
+    listed = call(api, keys, "GET", f"{path}/deliveries").json()["data"]
     assert [(d["sequence"], d["status"], d["attempts"]) for d in listed] == [
-        (1, "delivered", 1),
         (2, "delivered", 1),
+        (1, "delivered", 1),
     ]
-    assert listed[0]["attempt_log"][0]["ok"] is True
+    assert listed[1]["attempt_log"][0]["ok"] is True
+    older = call(api, keys, "GET", f"{path}/deliveries", params={"starting_after": listed[0]["id"]})
+    assert [d["sequence"] for d in older.json()["data"]] == [1]
     assert [p.name for p in outbox.iterdir()] == [report["filename"]]
 
 
@@ -331,9 +340,9 @@ def test_failed_deliveries_are_listed_with_their_reason(
         failed = call(api, keys, "GET", "/v1/report-deliveries", params={"status": "failed"})
         delivered = call(api, keys, "GET", "/v1/report-deliveries", params={"status": "delivered"})
         others = call(api, keys, "GET", "/v1/report-deliveries", OTHER)
-    [delivery] = failed.json()["deliveries"]
+    [delivery] = failed.json()["data"]
     assert delivery["report_id"] == report["id"]
     assert "does not exist" in delivery["last_error"]
     assert delivery["attempt_log"][0]["ok"] is False
-    assert delivered.json()["total"] == 0
-    assert others.json()["total"] == 0
+    assert delivered.json()["data"] == []
+    assert others.json()["data"] == []

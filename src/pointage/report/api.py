@@ -1,5 +1,6 @@
-"""JSON routes of reports (docs/reports.md): the shop's report settings, the journals
-generated for it (list, generate now, download, re-send) and their deliveries.
+"""JSON routes of reports (docs/api/reports.md): the shop's report settings, the journals
+generated for it (list, generate now, download, re-send) and their deliveries. Lists are
+paged with cursors (web.pagination), newest first.
 
 A shop authenticates and sees only its own settings, reports and deliveries: another
 shop's report is a 404, exactly like a report that does not exist.
@@ -15,15 +16,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi import status as http_status
 from fastapi.responses import FileResponse
+from sqlalchemy import Select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pointage.core.errors import InvalidInput
+from pointage.report import repository
 from pointage.report.delivery.service import process_due
+from pointage.report.models import Delivery, GeneratedReport
 from pointage.report.schemas import (
-    DeliveryListOut,
     DeliveryOut,
     GenerateIn,
-    ReportListOut,
     ReportOut,
     ReportSettingsIn,
     ReportSettingsOut,
@@ -33,13 +35,13 @@ from pointage.report.service import history, on_demand
 from pointage.report.service import settings as report_settings
 from pointage.settings import Settings
 from pointage.web.auth import CurrentShop
+from pointage.web.cursors import int_cursor
 from pointage.web.deps import AppSettings, DbSession
 from pointage.web.errors import problem_responses
+from pointage.web.pagination import Keyset, Page, PageParams, PageRequest, fetch_page
 
 router = APIRouter(tags=["reports"])
 
-Limit = Annotated[int, Query(ge=1, le=500, description="At most this many")]
-Offset = Annotated[int, Query(ge=0, description="Skip this many first")]
 JournalFilter = Annotated[
     Literal["jt", "jo", "jrb", "jri", "remittances"] | None,
     Query(description="Only this journal"),
@@ -92,27 +94,29 @@ def put_report_settings(
 
 @router.get(
     "/v1/reports",
-    response_model=ReportListOut,
+    response_model=Page[ReportOut],
     summary="List generated reports",
-    responses=problem_responses(401, 422),
+    responses=problem_responses(401, 404, 422),
 )
 def list_reports(
     shop: CurrentShop,
     session: DbSession,
+    page: PageParams,
     journal: JournalFilter = None,
     period: Annotated[
         date | None, Query(description="Only the reports whose period includes this day")
     ] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> ReportListOut:
-    """The shop's generated journals, latest period first."""
-    rows, total = history.reports(
-        session, shop, journal=journal, day=period, limit=limit, offset=offset
-    )
-    return ReportListOut(
-        reports=[ReportOut.of(row) for row in rows], total=total, limit=limit, offset=offset
-    )
+) -> Page[ReportOut]:
+    """The shop's generated journals, latest period first (then latest generated)."""
+
+    def position(cursor: str) -> tuple[date, int] | None:
+        pk = int_cursor(cursor)
+        return None if pk is None else repository.report_position(session, shop.id, pk)
+
+    query = repository.reports_query(shop.id, journal=journal, day=period)
+    keyset = Keyset(GeneratedReport.period_end, GeneratedReport.id, position)
+    rows, has_more = fetch_page(session, query, keyset, page)
+    return Page(data=[ReportOut.of(row) for row in rows], has_more=has_more)
 
 
 @router.post(
@@ -184,7 +188,7 @@ def download_report(
 
 @router.post(
     "/v1/reports/{report_id}/resend",
-    response_model=DeliveryListOut,
+    response_model=Page[DeliveryOut],
     status_code=http_status.HTTP_202_ACCEPTED,
     summary="Re-send a report",
     responses=problem_responses(401, 404, 422),
@@ -197,7 +201,7 @@ def resend_report(
     request: Request,
     background: BackgroundTasks,
     body: ResendIn | None = None,
-) -> DeliveryListOut:
+) -> Page[DeliveryOut]:
     """New deliveries of the report (the next sequence of each channel), through the
     channels given or every channel the settings fill in. They are tried right after the
     answer; follow them with GET /v1/reports/{id}/deliveries."""
@@ -213,7 +217,7 @@ def resend_report(
     # on SQLite would otherwise wait for this request's write lock.
     session.commit()
     background.add_task(_deliver_now, request.app.state.session_factory, settings)
-    return DeliveryListOut(deliveries=out, total=len(out), limit=len(out), offset=0)
+    return Page(data=out, has_more=False)
 
 
 def _deliver_now(factory: sessionmaker[Session], settings: Settings) -> None:
@@ -222,43 +226,55 @@ def _deliver_now(factory: sessionmaker[Session], settings: Settings) -> None:
 
 @router.get(
     "/v1/reports/{report_id}/deliveries",
-    response_model=DeliveryListOut,
+    response_model=Page[DeliveryOut],
     summary="List a report's deliveries",
     responses=problem_responses(401, 404, 422),
 )
-def report_deliveries(report_id: int, shop: CurrentShop, session: DbSession) -> DeliveryListOut:
-    """Every delivery of the report, scheduled and re-sent, with each attempt and its
-    error."""
+def report_deliveries(
+    report_id: int,
+    shop: CurrentShop,
+    session: DbSession,
+    page: PageParams,
+    status: StatusFilter = None,
+) -> Page[DeliveryOut]:
+    """The deliveries of the report, scheduled and re-sent, newest first, each with its
+    attempts and their errors."""
     report = history.report_of_shop(session, shop, report_id)
-    views = history.deliveries(session, report)
-    return DeliveryListOut(
-        deliveries=[DeliveryOut.of_view(view) for view in views],
-        total=len(views),
-        limit=len(views),
-        offset=0,
-    )
+    query = repository.deliveries_query(shop.id, report_id=report.id, status=status)
+    return _deliveries_page(session, query, shop.id, page, report_id=report.id)
 
 
 @router.get(
     "/v1/report-deliveries",
-    response_model=DeliveryListOut,
+    response_model=Page[DeliveryOut],
     summary="List deliveries",
-    responses=problem_responses(401, 422),
+    responses=problem_responses(401, 404, 422),
 )
 def list_deliveries(
-    shop: CurrentShop,
-    session: DbSession,
-    status: StatusFilter = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> DeliveryListOut:
-    """The shop's deliveries, newest first; `status=failed` lists those that gave up."""
-    views, total = history.deliveries_of_shop(
-        session, shop, status=status, limit=limit, offset=offset
-    )
-    return DeliveryListOut(
-        deliveries=[DeliveryOut.of_view(view) for view in views],
-        total=total,
-        limit=limit,
-        offset=offset,
-    )
+    shop: CurrentShop, session: DbSession, page: PageParams, status: StatusFilter = None
+) -> Page[DeliveryOut]:
+    """The shop's deliveries of every report, newest first; `status=failed` lists those
+    that gave up."""
+    query = repository.deliveries_query(shop.id, status=status)
+    return _deliveries_page(session, query, shop.id, page)
+
+
+def _deliveries_page(
+    session: Session,
+    query: Select[Delivery],
+    shop_pk: int,
+    page: PageRequest,
+    *,
+    report_id: int | None = None,
+) -> Page[DeliveryOut]:
+    def position(cursor: str) -> tuple[int, int] | None:
+        pk = int_cursor(cursor)
+        if pk is None:
+            return None
+        return repository.delivery_position(session, shop_pk, pk, report_id)
+
+    keyset = Keyset(Delivery.id, Delivery.id, position)
+    rows, has_more = fetch_page(session, query, keyset, page)
+    views = history.deliveries_by_ids(session, [row.id for row in rows])
+    by_id = {view.delivery.id: view for view in views}
+    return Page(data=[DeliveryOut.of_view(by_id[row.id]) for row in rows], has_more=has_more)

@@ -129,6 +129,23 @@ def _reports_query(shop_pk: int, journal: str | None, day: date | None) -> Selec
     return query
 
 
+def reports_query(
+    shop_pk: int, *, journal: str | None = None, day: date | None = None
+) -> Select[GeneratedReport]:
+    """The shop's reports (of a journal; whose period includes `day`), for a page of the
+    API's list (latest period first)."""
+    return _reports_query(shop_pk, journal, day)
+
+
+def report_position(session: Session, shop_pk: int, report_id: int) -> tuple[date, int] | None:
+    row = session.execute(
+        select(GeneratedReport.period_end, GeneratedReport.id).where(
+            GeneratedReport.id == report_id, GeneratedReport.shop_id == shop_pk
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 def reports_of_shop(
     session: Session,
     shop_pk: int,
@@ -184,6 +201,26 @@ def deliveries_of_shop(
         query.order_by(Delivery.created_at.desc(), Delivery.id.desc()).limit(limit).offset(offset)
     ).all()
     return rows, total
+
+
+def deliveries_query(
+    shop_pk: int, *, report_id: int | None = None, status: str | None = None
+) -> Select[Delivery]:
+    """The shop's deliveries (of a report; in a status), for a page of the API's lists."""
+    query = select(Delivery).where(Delivery.shop_id == shop_pk)
+    if report_id is not None:
+        query = query.where(Delivery.report_id == report_id)
+    if status is not None:
+        query = query.where(Delivery.status == status)
+    return query
+
+
+def delivery_position(
+    session: Session, shop_pk: int, delivery_id: int, report_id: int | None = None
+) -> tuple[int, int] | None:
+    query = deliveries_query(shop_pk, report_id=report_id).where(Delivery.id == delivery_id)
+    found = session.scalar(query.with_only_columns(Delivery.id))
+    return None if found is None else (found, found)
 
 
 def attempts_of(session: Session, delivery_ids: Iterable[int]) -> dict[int, list[DeliveryAttempt]]:

@@ -146,13 +146,6 @@ class ReportOut(BaseModel):
         )
 
 
-class ReportListOut(BaseModel):
-    reports: list[ReportOut] = Field(description="Latest period first")
-    total: int
-    limit: int
-    offset: int
-
-
 class ResendIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -210,10 +203,3 @@ class DeliveryOut(BaseModel):
     @classmethod
     def of_view(cls, view: DeliveryView) -> DeliveryOut:
         return cls.of(view.delivery, view.attempts)
-
-
-class DeliveryListOut(BaseModel):
-    deliveries: list[DeliveryOut]
-    total: int
-    limit: int
-    offset: int
