@@ -5,6 +5,11 @@ The JT query selects its columns in the layout's order, so that each database ro
 journal row as it comes, with no per-row work in Python, and runs on the session's
 connection rather than through the ORM, whose per-row bookkeeping a plain column select
 does not need (it cost a fifth of the time of a million-row journal).
+
+On SQLite the JT rows also offer a reading straight from the DBAPI cursor, with the dates
+and instants as the text SQLite stores, which the CSV writer slices into its own shapes:
+SQLAlchemy's result processing, mostly parsing two instants a row and giving them a zone,
+took more time than the query itself (4 s of 10 on a million lines, the query 3 s).
 """
 
 from __future__ import annotations
@@ -14,11 +19,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Dialect, Row, TypeDecorator, case, literal, select, type_coerce
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    Row,
+    Select,
+    TypeDecorator,
+    case,
+    literal,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session, aliased
 
 from pointage.core.statuses import OperationKind, OperationSource, OperationType
 from pointage.db.base import UTCDateTime
+from pointage.formats.journals.iso_rows import IsoDatedRows
 from pointage.payment.models import Operation, Transaction
 from pointage.remittance.models import Remittance
 from pointage.shop.models import Contract, Shop
@@ -82,11 +98,43 @@ def transaction_rows(
     session: Session, shop: Shop, period_start: date, period_end: date
 ) -> Iterator[tuple[Any, ...]]:
     """The JT rows of the shop's transactions dated in the period, oldest first, in the
-    column order of JT_LAYOUT."""
+    column order of JT_LAYOUT.
+
+    On SQLite they can also be read with their dates as the text SQLite stores
+    (`IsoDatedRows.iso_dated`), which is how the CSV writer reads them."""
+    query = _transaction_query(shop, period_start, period_end)
+    typed = _typed_rows(session, query)
+    if session.get_bind().dialect.name != "sqlite":
+        return typed
+    return IsoDatedRows(typed, _stored_rows(session, query))
+
+
+def _typed_rows(session: Session, query: Select[*tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    result = session.connection().execute(query.execution_options(yield_per=YIELD_PER))
+    for chunk in result.partitions():
+        yield from chunk  # a chunk at a time: cheaper than the result's row-by-row iteration
+
+
+def _stored_rows(session: Session, query: Select[*tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """The rows as SQLite's cursor gives them: no result processing, dates and instants as
+    the stored text ("2026-03-02", "2026-03-02 09:15:04.000000" in UTC). The columns are
+    plain text and integers otherwise, which the processing leaves as they are."""
+    result = session.connection().execute(query)
+    try:
+        cursor = result.cursor
+        while chunk := cursor.fetchmany(YIELD_PER):
+            yield from chunk
+    finally:
+        result.close()
+
+
+def _transaction_query(
+    shop: Shop, period_start: date, period_end: date
+) -> Select[*tuple[Any, ...]]:
     start, end = local_days(shop, period_start, period_end)
     parent = aliased(Transaction)
     is_refund = Transaction.operation_type == OperationType.CREDIT.value
-    query = (
+    return (
         select(
             literal(shop.shop_id),
             Transaction.uuid,
@@ -128,10 +176,7 @@ def transaction_rows(
             Transaction.created_at < end + timedelta(days=1),
         )
         .order_by(Transaction.created_at, Transaction.id)
-        .execution_options(yield_per=YIELD_PER)
     )
-    for chunk in session.connection().execute(query).partitions():
-        yield from chunk  # a chunk at a time: cheaper than the result's row-by-row iteration
 
 
 def operation_rows(
