@@ -214,10 +214,10 @@ def test_a_suggestion_is_read_by_its_own_shop_only(client, api, proposals):
 
 
 ROUTES = [
-    ("GET", "/v1/reconciliation-runs", None),
-    ("POST", "/v1/reconciliation-runs", {"dry_run": True}),
-    ("GET", "/v1/reconciliation-runs/1", None),
-    ("GET", "/v1/reconciliation-runs/1/open-items", None),
+    ("GET", "/v1/reconciliation/runs", None),
+    ("POST", "/v1/reconciliation/runs", {"dry_run": True}),
+    ("GET", "/v1/reconciliation/runs/1", None),
+    ("GET", "/v1/reconciliation/runs/1/open-items", None),
     ("GET", "/v1/reconciliation/suggestions", None),
     ("GET", "/v1/reconciliation/suggestions/1", None),
     ("POST", "/v1/reconciliation/suggestions/1/confirm", None),

@@ -1,4 +1,4 @@
-"""POST/GET /v1/reconciliation-runs: a shop starts a run of its merchant, lists the runs,
+"""POST/GET /v1/reconciliation/runs: a shop starts a run of its merchant, lists the runs,
 reads one with what it left open — only what concerns its own contracts and accounts;
 another merchant's run is a 404; bodies are checked."""
 
@@ -74,11 +74,11 @@ def stored(factory, model) -> int:
 
 
 def post(client, keys, shop=SHOP, **body):
-    return client.post("/v1/reconciliation-runs", json=body, auth=(shop, keys[shop]))
+    return client.post("/v1/reconciliation/runs", json=body, auth=(shop, keys[shop]))
 
 
 def get(client, keys, path="", shop=SHOP, **params):
-    return client.get(f"/v1/reconciliation-runs{path}", params=params, auth=(shop, keys[shop]))
+    return client.get(f"/v1/reconciliation/runs{path}", params=params, auth=(shop, keys[shop]))
 
 
 def test_a_run_is_started_listed_and_read_with_what_it_left_open(
@@ -214,7 +214,7 @@ def test_a_bad_body_is_refused_naming_the_field(
 ) -> None:
     keys, _ = world
 
-    response = client.post("/v1/reconciliation-runs", json=body, auth=(SHOP, keys[SHOP]))
+    response = client.post("/v1/reconciliation/runs", json=body, auth=(SHOP, keys[SHOP]))
 
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
@@ -224,10 +224,10 @@ def test_a_bad_body_is_refused_naming_the_field(
 
 def test_every_route_wants_a_shop(client, world) -> None:
     keys, _ = world
-    assert client.post("/v1/reconciliation-runs", json={}).status_code == 401
-    assert client.get("/v1/reconciliation-runs").status_code == 401
-    assert client.get("/v1/reconciliation-runs/1").status_code == 401
-    wrong = client.get("/v1/reconciliation-runs", auth=(SHOP, keys[SISTER]))
+    assert client.post("/v1/reconciliation/runs", json={}).status_code == 401
+    assert client.get("/v1/reconciliation/runs").status_code == 401
+    assert client.get("/v1/reconciliation/runs/1").status_code == 401
+    wrong = client.get("/v1/reconciliation/runs", auth=(SHOP, keys[SISTER]))
     assert wrong.status_code == 401
     assert get(client, keys, limit=0).status_code == 422
     assert get(client, keys, status="done").json()["param"] == "status"

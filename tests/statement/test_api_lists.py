@@ -80,7 +80,7 @@ def statements(client, session, settings) -> Statements:
     )
     assert by_hand.status_code == 201, by_hand.text
     run = client.post(
-        "/v1/reconciliation-runs", json={"business_date": "2026-03-05"}, auth=statements.auth()
+        "/v1/reconciliation/runs", json={"business_date": "2026-03-05"}, auth=statements.auth()
     )
     assert run.status_code == 201, run.text
     statements.run_id = run.json()["id"]

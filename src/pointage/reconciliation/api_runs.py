@@ -32,7 +32,7 @@ router = APIRouter(tags=["reconciliation"])
 
 
 @router.post(
-    "/v1/reconciliation-runs",
+    "/v1/reconciliation/runs",
     response_model=RunOut,
     status_code=status.HTTP_201_CREATED,
     summary="Run reconciliation",
@@ -88,7 +88,7 @@ def post_run(
 
 
 @router.get(
-    "/v1/reconciliation-runs",
+    "/v1/reconciliation/runs",
     response_model=Page[RunOut],
     summary="List reconciliation runs",
     responses=problem_responses(401, 404, 422),
@@ -118,19 +118,19 @@ def list_runs(
 
 
 @router.get(
-    "/v1/reconciliation-runs/{run_id}",
+    "/v1/reconciliation/runs/{run_id}",
     response_model=RunOut,
     summary="Get a reconciliation run",
     responses=problem_responses(401, 404, 422),
 )
 def get_run(run_id: int, shop: CurrentShop, session: DbSession) -> RunOut:
     """A run of the shop's merchant: what it did, in numbers. What it left open is listed
-    by `GET /v1/reconciliation-runs/{run_id}/open-items`."""
+    by `GET /v1/reconciliation/runs/{run_id}/open-items`."""
     return RunOut.of_row(_run(session, run_id, shop.merchant_id))
 
 
 @router.get(
-    "/v1/reconciliation-runs/{run_id}/open-items",
+    "/v1/reconciliation/runs/{run_id}/open-items",
     response_model=Page[OpenItemOut],
     summary="List what a run left open",
     responses=problem_responses(401, 404, 422),
