@@ -90,7 +90,7 @@ def test_marking_a_transaction_reconciled_by_hand(client, api, engine):
     match = response.json()
     assert (match["origin"], match["actor"], match["comment"]) == (
         "without_entry",
-        f"shop:{MINE}",
+        f"api:{MINE}",
         "paid by cheque",
     )
     assert match["entries"] == [] and match["transactions"][0]["uuid"] == uuid
@@ -221,7 +221,7 @@ def test_rejecting_a_suggestion_needs_a_comment(client, api, proposed):
     assert response.status_code == 200, response.text
     assert (response.json()["status"], response.json()["decided_by"]) == (
         "rejected",
-        f"shop:{MINE}",
+        f"api:{MINE}",
     )
 
 

@@ -4,7 +4,7 @@ reads of suggestions and matches are in `reconciliation.api_lists`.
 A shop sees and acts on its own objects only: its transactions and remittances, the bank
 entries of the accounts its contracts credit, and the matches and suggestions made of
 nothing else. Anything else answers 404, exactly like an object that does not exist.
-Until people have their own accounts, the actor recorded is the shop ("shop:<shop id>").
+The actor recorded is the API key's shop ("api:<shop id>"), as for runs, imports and reports.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class MatchIn(BaseModel):
 
 
 def _actor(shop: Shop) -> str:
-    return f"shop:{shop.shop_id}"
+    return f"api:{shop.shop_id}"
 
 
 @router.get(

@@ -157,6 +157,8 @@ def post_report(
     responses=problem_responses(401, 404, 422),
 )
 def get_report(report_id: int, shop: CurrentShop, session: DbSession) -> ReportOut:
+    """A journal generated for the shop: its period, format, file name, size, SHA-256 and
+    where to download it."""
     return ReportOut.of(history.report_of_shop(session, shop, report_id))
 
 
@@ -175,6 +177,8 @@ def get_report(report_id: int, shop: CurrentShop, session: DbSession) -> ReportO
 def download_report(
     report_id: int, shop: CurrentShop, session: DbSession, settings: AppSettings
 ) -> FileResponse:
+    """The report's file as it was generated (CSV in its encoding, or XLSX), with its
+    SHA-256 in `X-Content-SHA256` and `Repr-Digest`; 404 once the file is no longer kept."""
     report = history.report_of_shop(session, shop, report_id)
     path = history.report_file(report, Path(settings.reports_dir))
     digest = base64.b64encode(bytes.fromhex(report.sha256)).decode()
