@@ -228,6 +228,7 @@ ROUTES = [
     ("POST", "/v1/reconciliation/matches/1/reversal", {"comment": "x"}),
     ("GET", "/v1/transactions/{uuid}/reconciliation", None),
     ("POST", "/v1/transactions/{uuid}/reconciliation/manual", {"comment": "x"}),
+    ("POST", "/v1/remittances/1/reconciliation/manual", {"comment": "x"}),
 ]
 
 

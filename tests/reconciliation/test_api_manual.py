@@ -101,6 +101,35 @@ def test_marking_a_transaction_reconciled_by_hand(client, api, engine):
     assert _problem(again, 409)["code"] == "conflict"
 
 
+def test_marking_a_remittance_reconciled_by_hand(client, api, engine):
+    url = f"/v1/remittances/{api.data.remittance.id}/reconciliation/manual"
+
+    response = client.post(url, json={"comment": "credited on the old account"}, auth=api.auth())
+
+    assert response.status_code == 201, response.text
+    match = response.json()
+    assert (match["origin"], match["actor"], match["entries"]) == (
+        "without_entry",
+        f"api:{MINE}",
+        [],
+    )
+    assert [r["id"] for r in match["remittances"]] == [api.data.remittance.id]
+    for payment in api.data.payments:
+        assert _status(engine, payment.uuid) == "reconciled_manual"
+    _problem(client.post(url, json={"comment": "again"}, auth=api.auth()), 409)
+    _problem(client.post(url, json={"comment": " "}, auth=api.auth()), 422, "comment")
+
+
+@pytest.mark.parametrize("shop", [NEIGHBOUR, STRANGER])
+def test_a_shop_cannot_mark_another_shops_remittance(client, api, engine, shop):
+    url = f"/v1/remittances/{api.data.remittance.id}/reconciliation/manual"
+
+    response = client.post(url, json={"comment": "mine now"}, auth=api.auth(shop))
+
+    _problem(response, 404, "remittance_id")
+    assert _status(engine, api.data.payments[0].uuid) != "reconciled_manual"
+
+
 @pytest.mark.parametrize(
     ("body", "param"),
     [

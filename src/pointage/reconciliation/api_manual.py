@@ -95,6 +95,29 @@ def post_mark(uuid: str, body: CommentIn, shop: CurrentShop, session: DbSession)
 
 
 @router.post(
+    "/v1/remittances/{remittance_id}/reconciliation/manual",
+    response_model=MatchView,
+    status_code=status.HTTP_201_CREATED,
+    summary="Mark a remittance reconciled without a bank entry",
+    responses=problem_responses(401, 404, 409, 422),
+)
+def post_mark_remittance(
+    remittance_id: int, body: CommentIn, shop: CurrentShop, session: DbSession
+) -> MatchView:
+    """Every transaction of the remittance `reconciled_manual`, with the comment saying
+    why no bank entry shows its credit (credited on an account not imported…)."""
+    match = manual.mark_reconciled_without_entry(
+        session,
+        shop.merchant_id,
+        _actor(shop),
+        body.comment,
+        remittance_id=remittance_id,
+        shop_pk=shop.id,
+    )
+    return explain.describe_match(session, shop.merchant_id, match.id, shop_pk=shop.id)
+
+
+@router.post(
     "/v1/reconciliation/suggestions/{suggestion_id}/confirm",
     response_model=MatchView,
     status_code=status.HTTP_201_CREATED,
