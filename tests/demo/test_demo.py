@@ -13,9 +13,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from pointage.auth.service.keys import authenticate_basic
+from pointage.auth.service.users import authenticate_user
 from pointage.cli.main import app
 from pointage.core.errors import Conflict, InvalidInput
-from pointage.core.statuses import DetailedStatus, OperationType, SettlementMode
+from pointage.core.statuses import DetailedStatus, Mode, OperationType, SettlementMode
 from pointage.demo import repository
 from pointage.demo.runner import DemoOptions, build_demo
 from pointage.payment.models import Operation, Transaction
@@ -218,18 +219,27 @@ def test_command_prints_counts_writes_credentials_and_batches_change_nothing(
     assert f"transactions: {counts.transactions}" in result.output
     assert f"operations: {counts.operations}" in result.output
     assert f"remittances: {counts.remittances}" in result.output
-    assert f"test keys written to {credentials}" in result.output
-    assert "testpassword_" not in result.output
+    assert f"API keys and passwords written to {credentials}" in result.output
+    assert "testpassword_" not in result.output and "prodpassword_" not in result.output
+    assert "password " not in result.output
     statements, entries = repository.statement_counts(session)
     assert statements > 0
     assert f"imported: {statements} statements, {entries} entries" in result.output
     assert "written to demo-bank (CFONB 120 and camt.053)" in result.output
     assert (tmp_path / "demo-bank" / "ground-truth.json").is_file()
+    assert credentials.stat().st_mode & 0o777 == 0o600
     written = json.loads(credentials.read_text())
-    assert written["users"] == []
     assert [s["shop_id"] for s in written["shops"]] == ["10000001", "10000002"]
     for shop in written["shops"]:
-        assert authenticate_basic(session, shop["shop_id"], shop["test_key"])
+        assert authenticate_basic(session, shop["shop_id"], shop["test_key"]).mode is Mode.TEST
+        production = authenticate_basic(session, shop["shop_id"], shop["production_key"])
+        assert production.mode is Mode.PRODUCTION
+    assert [(u["email"], u["role"], u["shops"]) for u in written["users"]] == [
+        ("admin@maison-exemple.example", "admin", ["10000001", "10000002"]),
+        ("compta.paris@maison-exemple.example", "accountant", ["10000001"]),
+    ]
+    for user in written["users"]:
+        assert authenticate_user(session, user["email"], user["password"]).role == user["role"]
     session.rollback()
     before = transaction_rows(session), operation_rows(session), repository.counts(session)
     session.rollback()
@@ -272,10 +282,23 @@ def test_command_refuses_a_bank_directory_that_is_a_file(invoke, session, tmp_pa
     assert not repository.any_shop(session)
 
 
-def test_command_prints_the_keys_when_no_file_is_given(invoke, session):
+def test_command_prints_the_keys_and_passwords_when_no_file_is_given(invoke, session):
     result = invoke("demo", "--days", "1", "--per-day", "5")
     assert result.exit_code == 0, result.output
-    shown = [line.split() for line in result.output.splitlines() if "testpassword_" in line]
-    assert len(shown) == 2
-    for shop_id, key in shown:
-        assert authenticate_basic(session, shop_id, key).shop.shop_id == shop_id
+    shown = [line.split() for line in result.output.splitlines() if "password_" in line]
+    assert [(shop_id, mode) for shop_id, mode, _ in shown] == [
+        ("10000001", "test"),
+        ("10000001", "production"),
+        ("10000002", "test"),
+        ("10000002", "production"),
+    ]
+    for shop_id, mode, key in shown:
+        caller = authenticate_basic(session, shop_id, key)
+        assert (caller.shop.shop_id, caller.mode) == (shop_id, Mode(mode.upper()))
+    users = [line.split() for line in result.output.splitlines() if " password " in line]
+    assert [(email, role, shops) for email, role, _, shops, _, _ in users] == [
+        ("admin@maison-exemple.example", "admin", "10000001,10000002"),
+        ("compta.paris@maison-exemple.example", "accountant", "10000001"),
+    ]
+    for email, *_, password in users:
+        assert authenticate_user(session, email, password).email == email

@@ -34,7 +34,8 @@ def demo(
         Path | None,
         typer.Option(
             "--credentials-json",
-            help="Write the shops' test keys to this JSON file (instead of printing them).",
+            help="Write the shops' test and production keys and the users' passwords to this "
+            "JSON file (instead of printing them).",
             dir_okay=False,
         ),
     ] = None,
@@ -111,14 +112,28 @@ def verify_demo(settings: Settings, bank_dir: Path) -> None:
         raise typer.Exit(1)
 
 
-def credentials(summary: DemoSummary) -> dict[str, list[dict[str, str]]]:
-    """What a script needs to talk to the demo. Users come with the back-office accounts."""
+def credentials(summary: DemoSummary) -> dict[str, list[dict[str, object]]]:
+    """What a script or a person needs to use the demo: each shop's keys, each user's
+    password."""
     return {
         "shops": [
-            {"shop_id": shop.shop_id, "name": shop.name, "test_key": shop.test_key}
+            {
+                "shop_id": shop.shop_id,
+                "name": shop.name,
+                "test_key": shop.test_key,
+                "production_key": shop.production_key,
+            }
             for shop in summary.shops
         ],
-        "users": [],
+        "users": [
+            {
+                "email": user.email,
+                "role": user.role.value,
+                "shops": list(user.shops),
+                "password": user.password,
+            }
+            for user in summary.users
+        ],
     }
 
 
@@ -149,6 +164,7 @@ def print_summary(summary: DemoSummary, credentials_json: Path | None, seconds: 
     echo(f"transactions: {counts.transactions}")
     for status, count in counts.transactions_by_status.items():
         echo(f"  {status:<40} {count:>8}")
+    echo(f"test-mode transactions: {counts.test_transactions} (seen only with a test key)")
     echo(f"operations: {counts.operations}")
     echo(f"remittances: {counts.remittances}")
     if summary.bank is not None:
@@ -156,12 +172,23 @@ def print_summary(summary: DemoSummary, credentials_json: Path | None, seconds: 
     if summary.reconciliation is not None:
         echo(f"  {summary.reconciliation.summary}")
     if credentials_json is not None:
-        echo(f"test keys written to {credentials_json}")
+        echo(f"API keys and passwords written to {credentials_json}")
         return
-    # A local demo's test-mode keys: shown so that the API can be tried right away.
-    echo("test keys (test mode):")
+    print_credentials(summary)
+
+
+def print_credentials(summary: DemoSummary) -> None:
+    """A local demo's keys and passwords, shown once so that the API and the back office can
+    be tried right away (--credentials-json keeps them off the terminal)."""
+    echo = typer.echo
+    echo("API keys (shown once):")
     for shop in summary.shops:
-        echo(f"  {shop.shop_id} {shop.test_key}")
+        echo(f"  {shop.shop_id} test       {shop.test_key}")
+        echo(f"  {shop.shop_id} production {shop.production_key}")
+    echo("back-office users (passwords shown once):")
+    for user in summary.users:
+        shops = ",".join(user.shops)
+        echo(f"  {user.email} {user.role.value} shops {shops} password {user.password}")
 
 
 def print_bank(bank: BankSummary) -> None:

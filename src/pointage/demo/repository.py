@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, inspect, select
 from sqlalchemy.orm import Session, aliased
 
-from pointage.core.statuses import DetailedStatus, OperationType
+from pointage.core.statuses import DetailedStatus, Mode, OperationType
 from pointage.demo.bank_model import (
     BankAccountInput,
     ContractInput,
@@ -25,10 +25,12 @@ from pointage.statement.models import BankStatement, StatementEntry
 @dataclass(frozen=True, slots=True)
 class DemoCounts:
     transactions_by_status: dict[str, int]
-    """Transactions per (operation type, detailed status), e.g. 'DEBIT CAPTURED'."""
+    """Production transactions per (operation type, detailed status), e.g. 'DEBIT CAPTURED'."""
     operations: int
     remittances: int
     contracts: int
+    test_transactions: int = 0
+    """Test-mode transactions, seen only with a test key."""
 
     @property
     def transactions(self) -> int:
@@ -55,15 +57,18 @@ def existing_shop_ids(session: Session, shop_ids: Iterable[str]) -> list[str]:
 def counts(session: Session) -> DemoCounts:
     rows = session.execute(
         select(Transaction.operation_type, Transaction.detailed_status, func.count(Transaction.id))
+        .where(Transaction.mode == Mode.PRODUCTION.value)
         .group_by(Transaction.operation_type, Transaction.detailed_status)
         .order_by(Transaction.operation_type, Transaction.detailed_status)
     )
     by_status = {f"{kind} {status}": int(count) for kind, status, count in rows}
+    tests = select(func.count(Transaction.id)).where(Transaction.mode == Mode.TEST.value)
     return DemoCounts(
         transactions_by_status=by_status,
         operations=int(session.scalar(select(func.count(Operation.id))) or 0),
         remittances=int(session.scalar(select(func.count(Remittance.id))) or 0),
         contracts=int(session.scalar(select(func.count(Contract.id))) or 0),
+        test_transactions=int(session.scalar(tests) or 0),
     )
 
 

@@ -23,8 +23,15 @@ from pointage.demo.bank import generate_bank
 from pointage.demo.bank_files import GROUND_TRUTH, RenderedBank, render_bank, write_bank
 from pointage.demo.bank_model import BankInput
 from pointage.demo.repository import DemoCounts
-from pointage.demo.setup import SHOP_IDS, DemoShop, create_demo_merchant
+from pointage.demo.setup import (
+    SHOP_IDS,
+    DemoShop,
+    DemoUser,
+    create_demo_merchant,
+    create_demo_users,
+)
 from pointage.demo.simulator import DayPlan, PlannedOperation, PlannedPayment, simulate
+from pointage.demo.test_mode import plan_test_payments
 from pointage.formats.statements.model import StatementFormat
 from pointage.payment import service as payment_service
 from pointage.payment.repository import TransactionRepository
@@ -58,6 +65,7 @@ class DemoShopSummary:
     shop_id: str
     name: str
     test_key: str
+    production_key: str
     contracts: tuple[str, ...]
 
 
@@ -79,6 +87,7 @@ class DemoSummary:
     counts: DemoCounts
     bank: BankSummary | None = None
     reconciliation: RunReport | None = None  # the run after the bank's files, if any
+    users: tuple[DemoUser, ...] = ()
 
 
 def yesterday(now: datetime) -> date:
@@ -110,15 +119,21 @@ def build_demo(
             "the demo shops already exist in this database (use --if-empty to skip quietly)"
         )
     shops = create_demo_merchant(session, secret_key)
+    users = create_demo_users(session)
     day_runner = _DayRunner(session, shops)
     profiles = [demo_shop.profile for demo_shop in shops]
+    tests = plan_test_payments(profiles, first_day=first_day, last_day=last_day, seed=options.seed)
     for plan in simulate(
         profiles, first_day=first_day, last_day=last_day, per_day=options.per_day, seed=options.seed
     ):
-        day_runner.run(plan)
+        day_runner.run(plan, tests.get(plan.day, []))
     summaries = tuple(
         DemoShopSummary(
-            s.shop.shop_id, s.shop.name, s.test_key, tuple(c.number for c in s.contracts)
+            s.shop.shop_id,
+            s.shop.name,
+            s.test_key,
+            s.production_key,
+            tuple(c.number for c in s.contracts),
         )
         for s in shops
     )
@@ -136,7 +151,9 @@ def build_demo(
             today=last_day + timedelta(days=1),
         )
     counts = repository.counts(session)
-    return DemoSummary(summaries, first_day, last_day, counts, bank, reconciliation)
+    return DemoSummary(
+        summaries, first_day, last_day, counts, bank, reconciliation, users=tuple(users)
+    )
 
 
 def bank_input(session: Session, first_day: date, last_day: date, seed: int) -> BankInput:
@@ -204,7 +221,9 @@ class _DayRunner:
         self.contracts: dict[str, Contract] = {c.number: c for s in shops for c in s.contracts}
         self.transactions = TransactionRepository(session)
 
-    def run(self, plan: DayPlan) -> None:
+    def run(self, plan: DayPlan, test_payments: list[PlannedPayment]) -> None:
+        """The day's real payments and operations, and its test-mode payments (all in office
+        hours, before the cut-off), then the capture batch, then the late payments."""
         cutoffs = {
             number: remittance_service.cutoff_instant(
                 self.shops_by_pk()[contract.shop_id], contract, plan.day
@@ -213,7 +232,7 @@ class _DayRunner:
         }
         late = [p for p in plan.payments if p.created_at >= cutoffs[p.contract_number]]
         on_time = [p for p in plan.payments if p.created_at < cutoffs[p.contract_number]]
-        self.ingest(on_time)
+        self.ingest(on_time + test_payments)
         for operation in plan.operations:
             self.apply(operation)
         for contract in self.contracts.values():
@@ -286,4 +305,5 @@ def _incoming(payment: PlannedPayment) -> IncomingTransaction:
         customer_reference=payment.customer_reference,
         expected_capture_date=payment.expected_capture_date,
         contract_number=payment.contract_number,
+        mode=payment.mode,
     )

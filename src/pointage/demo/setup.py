@@ -1,4 +1,5 @@
-"""The demo merchant: two shops, two bank accounts at two banks, three acquirer contracts.
+"""The demo merchant: two shops, two bank accounts at two banks, three acquirer contracts,
+a test-mode and a production key per shop, and two back-office users.
 
 Everything goes through `pointage.shop.service`, which validates as it would for a real
 merchant. The IBANs are computed (RIB key and IBAN check digits), not copied.
@@ -11,8 +12,9 @@ from datetime import time
 
 from sqlalchemy.orm import Session
 
-from pointage.auth.service.keys import issue_test_key
-from pointage.core.statuses import SettlementMode
+from pointage.auth.service.keys import issue_production_key, issue_test_key
+from pointage.auth.service.users import create_user
+from pointage.core.statuses import Role, SettlementMode
 from pointage.demo.simulator import ShopProfile
 from pointage.shop import service as shop_service
 from pointage.shop.models import BankAccount, Contract, Shop
@@ -24,6 +26,12 @@ SHOP_IDS = tuple(shop_id for shop_id, _ in SHOPS)
 CARD_BRANDS = "CB,VISA,MASTERCARD"
 # Refusal rates differ a little between shops, both inside the usual 5 to 8 %.
 REFUSAL_BP = {"10000001": 600, "10000002": 700}
+# The back office's people: an administrator of both shops, an accountant of Paris only.
+# Addresses in .example, a top-level domain reserved for examples (RFC 2606).
+USERS = (
+    ("admin@maison-exemple.example", Role.ADMIN, SHOP_IDS),
+    ("compta.paris@maison-exemple.example", Role.ACCOUNTANT, (SHOPS[0][0],)),
+)
 
 
 def rib_key(bank_code: str, branch_code: str, account_number: str) -> str:
@@ -47,11 +55,30 @@ class DemoShop:
     shop: Shop
     contracts: list[Contract]
     test_key: str
+    production_key: str
     profile: ShopProfile
 
 
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    email: str
+    role: Role
+    shops: tuple[str, ...]
+    password: str  # generated, shown once
+
+
+def create_demo_users(session: Session) -> list[DemoUser]:
+    """The admin and the accountant, with generated passwords; flushes, no commit."""
+    users = []
+    for email, role, shop_ids in USERS:
+        created = create_user(session, email, role, shop_ids, actor=ACTOR)
+        assert created.password is not None  # none given: one was generated
+        users.append(DemoUser(email, role, shop_ids, created.password))
+    return users
+
+
 def create_demo_merchant(session: Session, secret_key: str) -> list[DemoShop]:
-    """Create the merchant, its accounts, shops, contracts and test keys; flushes, no commit."""
+    """Create the merchant, its accounts, shops, contracts and keys; flushes, no commit."""
     merchant = shop_service.create_merchant(session, MERCHANT_NAME, actor=ACTOR)
     bnp = shop_service.create_bank_account(
         session,
@@ -83,6 +110,7 @@ def create_demo_merchant(session: Session, secret_key: str) -> list[DemoShop]:
             shop=shop,
             contracts=contracts,
             test_key=issue_test_key(session, shop, secret_key, actor=ACTOR),
+            production_key=issue_production_key(session, shop, secret_key, actor=ACTOR),
             profile=_profile(shop, contracts, foreign_currency),
         )
         for shop, contracts, foreign_currency in shops

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from pointage.core.statuses import DetailedStatus, OperationKind, OperationSource
+from pointage.core.statuses import DetailedStatus, Mode, OperationKind, OperationSource
 
 # Share of payments per fate, in basis points (1/10,000). Refusals are per shop.
 TO_VALIDATE_BP = 300
@@ -101,6 +101,7 @@ class PlannedPayment:
     expected_capture_date: date
     contract_number: str
     fate: Fate
+    mode: Mode = Mode.PRODUCTION
 
 
 @dataclass(frozen=True, slots=True)
