@@ -188,10 +188,19 @@ class TransactionRepository:
 
     def listing(self, shop_pk: int, mode: str, filters: TransactionFilters) -> Select[Any]:
         """The shop's transactions of one mode that pass the filters (unordered)."""
+        conditions = _conditions(shop_pk, filters)
+        if filters.remittance_number is not None:
+            # The remittances of that number first (one per contract at most): an IN list
+            # of ids is read from the remittance index, where a subquery lets the planner
+            # scan the shop's transactions instead.
+            numbered = self.session.scalars(
+                select(Remittance.id).where(
+                    Remittance.shop_id == shop_pk, Remittance.number == filters.remittance_number
+                )
+            )
+            conditions.append(Transaction.remittance_id.in_(list(numbered)))
         return select(Transaction).where(
-            Transaction.shop_id == shop_pk,
-            Transaction.mode == mode,
-            *_conditions(shop_pk, filters),
+            Transaction.shop_id == shop_pk, Transaction.mode == mode, *conditions
         )
 
     def position(self, shop_pk: int, mode: str, uuid: str) -> tuple[datetime, int] | None:
@@ -219,7 +228,8 @@ class TransactionRepository:
 
 
 def _conditions(shop_pk: int, f: TransactionFilters) -> list[ColumnElement[bool]]:
-    """The filters as SQL conditions (`payment.filters`); each applies when it is given."""
+    """The filters as SQL conditions (`payment.filters`), but the remittance number (see
+    `listing`); each applies when it is given."""
     t = Transaction
     ranges: list[tuple[Any, Any, Callable[[Any, Any], ColumnElement[bool]]]] = [
         (f.created_from, t.created_at, operator.ge),
@@ -246,11 +256,6 @@ def _conditions(shop_pk: int, f: TransactionFilters) -> list[ColumnElement[bool]
         out.append(t.remittance_id == f.remittance_id)
     if f.contract is not None:
         out.append(t.contract_id.in_(_contract_ids(shop_pk, f.contract)))
-    if f.remittance_number is not None:
-        numbered = select(Remittance.id).where(
-            Remittance.shop_id == shop_pk, Remittance.number == f.remittance_number
-        )
-        out.append(t.remittance_id.in_(numbered))
     return out
 
 
