@@ -161,6 +161,9 @@ def test_the_remittance_filter_takes_a_remittance_id(client, shop):
         ("created_to=2026-03-02T10:00:00", "created_to"),  # no time zone
         ("created_from=2026-03-04&created_to=2026-03-03", "created_from"),
         ("created_from=2026-03-04T00:00:00Z&created_to=2026-03-03T23:59:59Z", "created_from"),
+        ("created_from=0001-01-01", "created_from"),  # before year 1 in UTC
+        ("created_to=9999-12-31", "created_to"),  # its next day is past the calendar
+        ("created_from=0001-01-01T00:00:00%2B01:00", "created_from"),
         ("capture_date_from=2026-13-01", "capture_date_from"),
         ("capture_date_from=2026-03-05&capture_date_to=2026-03-04", "capture_date_from"),
         ("status=PAYED", "status"),
@@ -172,6 +175,7 @@ def test_the_remittance_filter_takes_a_remittance_id(client, shop):
         ("amount_min=-1", "amount_min"),
         ("amount_max=12.5", "amount_max"),
         ("amount_min=10&amount_max=5", "amount_min"),
+        (f"amount_max={10**20}", "amount_max"),
         ("remittance=abc", "remittance"),
         ("remittance=0", "remittance"),
         ("remittance=99999999999999999999999", "remittance"),

@@ -21,6 +21,7 @@ from pointage.payment.schemas import TransactionOut
 from pointage.web.pagination import Keyset, Page, PageRequest, fetch_page
 
 _REPEATABLE = "Repeatable, or comma-separated"
+MAX_AMOUNT = 10**15  # far above any amount (ingestion refuses over 10**13), inside BIGINT
 
 
 def _raw_filters(
@@ -64,8 +65,12 @@ def _raw_filters(
         list[str] | None, Query(description=f"DEBIT, CREDIT, VERIFICATION. {_REPEATABLE}")
     ] = None,
     order_id: Annotated[str | None, Query(max_length=64, description="This order id")] = None,
-    amount_min: Annotated[int | None, Query(ge=0, description="Amount from, minor units")] = None,
-    amount_max: Annotated[int | None, Query(ge=0, description="Amount up to, minor units")] = None,
+    amount_min: Annotated[
+        int | None, Query(ge=0, le=MAX_AMOUNT, description="Amount from, minor units")
+    ] = None,
+    amount_max: Annotated[
+        int | None, Query(ge=0, le=MAX_AMOUNT, description="Amount up to, minor units")
+    ] = None,
     remittance: Annotated[
         int | None, Query(ge=1, le=2**62, description="Captured in this remittance (its id)")
     ] = None,

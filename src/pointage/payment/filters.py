@@ -132,25 +132,22 @@ def _instant(value: str | None, param: str, zone: ZoneInfo, *, next_day: bool) -
     if value is None:
         return None
     text = value.strip()
-    if _DAY.fullmatch(text):
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise InvalidInput(f"{value!r} is not a calendar date", param=param) from None
-        if next_day:
-            day += timedelta(days=1)
-        return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
     try:
+        if _DAY.fullmatch(text):
+            day = date.fromisoformat(text) + timedelta(days=1 if next_day else 0)
+            return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
         instant = datetime.fromisoformat(text)
+        if instant.tzinfo is None:
+            raise InvalidInput(
+                f"{value!r} has no time zone: add one (Z, +01:00) or give a date", param=param
+            )
+        return instant.astimezone(UTC)
     except ValueError:
         raise InvalidInput(
             f"{value!r} is neither a date (YYYY-MM-DD) nor an ISO 8601 instant", param=param
         ) from None
-    if instant.tzinfo is None:
-        raise InvalidInput(
-            f"{value!r} has no time zone: add one (Z, +01:00) or give a date", param=param
-        )
-    return instant.astimezone(UTC)
+    except OverflowError:  # a day or instant at the very edge of the calendar
+        raise InvalidInput(f"{value!r} is out of range", param=param) from None
 
 
 def _check_order(low: int | date | None, high: int | date | None, param: str) -> None:
