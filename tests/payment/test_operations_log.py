@@ -16,8 +16,15 @@ from pointage.payment.repository import TransactionRepository
 from tests.factories import make_payment, make_shop
 
 WRITING_WORDS = re.compile(r"update|delete|remove|erase|purge|edit|set|replace|amend|truncate")
-# The methods that touch the log, and what they do: one insert, two reads.
-LOG_METHODS = {"log", "operations_of", "count_operations"}
+# The methods that touch the log, and what they do: one insert, four reads (two of them for
+# the API's pages of a transaction's log).
+LOG_METHODS = {
+    "log",
+    "operations_of",
+    "count_operations",
+    "operations_listing",
+    "operation_position",
+}
 
 
 def _methods() -> list[str]:
