@@ -31,6 +31,7 @@ from pointage.web.pagination import Keyset, Page, PageParams, fetch_page
 
 router = APIRouter(tags=["statements"])
 
+
 @router.get(
     "/v1/statements",
     response_model=Page[StatementFileOut],
