@@ -155,3 +155,10 @@ def test_every_column_is_documented_in_order_with_its_workbook_title() -> None:
     assert documented_columns("operations-journal.md", after="") == [
         (column.name, column.title) for column in JO_LAYOUT.columns
     ]
+
+
+def test_operations_on_test_mode_payments_are_not_in_it(session: Session, day: Day) -> None:
+    day.to_validate.mode = "TEST"
+    session.flush()
+    kinds = [row["OPERATION_TYPE"] for row in operations(session, day)]
+    assert kinds == ["MODIFY", "REFUND", "DUPLICATE"]

@@ -168,3 +168,10 @@ def test_every_column_is_documented_in_order_with_its_workbook_title() -> None:
     assert documented_columns("transaction-journal.md", after="## What Pointage writes") == [
         (column.name, column.title) for column in JT_LAYOUT.columns
     ]
+
+
+def test_test_mode_payments_are_not_in_the_journal(session: Session, day: Day) -> None:
+    day.captured.mode = "TEST"
+    session.flush()
+    uuids = [row["TRANSACTION_UUID"] for row in rows_of(journal(session, JournalKind.JT, day.shop))]
+    assert day.captured.uuid not in uuids and day.early.uuid in uuids

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from pointage.core.statuses import OperationKind, OperationSource, OperationType
+from pointage.core.statuses import Mode, OperationKind, OperationSource, OperationType
 from pointage.db.base import UTCDateTime
 from pointage.formats.journals.iso_rows import IsoDatedRows
 from pointage.payment.models import Operation, Transaction
@@ -167,6 +167,8 @@ def _transaction_query(
         .outerjoin(parent, parent.id == Transaction.parent_id)
         .where(
             Transaction.shop_id == shop.id,
+            # The journals are the production account's: test payments reach no bank.
+            Transaction.mode == Mode.PRODUCTION.value,
             Transaction.transaction_date >= period_start,
             Transaction.transaction_date <= period_end,
             # The day is the creation instant's in the shop's zone; this wider bound on the
@@ -209,6 +211,7 @@ def operation_rows(
         .outerjoin(parent, parent.id == Transaction.parent_id)
         .where(
             Operation.shop_id == shop.id,
+            Transaction.mode == Mode.PRODUCTION.value,
             Operation.at >= start,
             Operation.at < end,
             Operation.kind.in_(MERCHANT_OPERATIONS),
