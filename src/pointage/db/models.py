@@ -23,6 +23,13 @@ from pointage.statement.models import (
     StatementEntry,
     StatementFile,
 )
+from pointage.webhook.models import (
+    WebhookDelivery,
+    WebhookDeliveryAttempt,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 __all__ = [
     "ApiKey",
@@ -56,4 +63,9 @@ __all__ = [
     "Transaction",
     "User",
     "UserShop",
+    "WebhookDelivery",
+    "WebhookDeliveryAttempt",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookSubscription",
 ]
