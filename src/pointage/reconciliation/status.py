@@ -21,6 +21,7 @@ from pointage.core.statuses import ReconciliationStatus
 from pointage.payment.service import reconciliation as marks
 from pointage.reconciliation.models import MatchOrigin
 from pointage.reconciliation.repository import status as queries
+from pointage.webhook import service as webhooks
 
 
 def of_match(origin: str, anomaly: str | None) -> ReconciliationStatus:
@@ -56,10 +57,33 @@ def refresh(
     transaction_ids: Collection[int] = (),
 ) -> dict[ReconciliationStatus, int]:
     """Recompute and store the status of these remittances' transactions and of these
-    transactions; returns how many remittances ended in each status."""
+    transactions; returns how many remittances ended in each status.
+
+    The webhook events of the transactions whose status changes are written first, while
+    their status before is still there to compare with."""
     remittances = set(remittance_ids) | queries.remittances_of_transactions(
         session, transaction_ids
     )
+    grouped = _remittance_statuses(session, remittances, today)
+    own: dict[ReconciliationStatus, list[int]] = defaultdict(list)
+    for claim in queries.own_claims(session, remittances, transaction_ids):
+        own[of_match(claim.match_origin, claim.match_anomaly)].append(claim.transaction_id)
+    apart = {transaction_id for ids in own.values() for transaction_id in ids}
+    for status, ids in grouped.items():
+        webhooks.reconciliation_status_changing(session, status, remittance_ids=ids, exclude=apart)
+    for status, ids in own.items():
+        webhooks.reconciliation_status_changing(session, status, transaction_ids=ids)
+    for status, ids in grouped.items():
+        marks.set_status_by_remittance(session, ids, status)
+    for status, ids in own.items():
+        marks.set_status_of_transactions(session, ids, status)
+    return {status: len(ids) for status, ids in grouped.items()}
+
+
+def _remittance_statuses(
+    session: Session, remittances: Collection[int], today: date
+) -> dict[ReconciliationStatus, list[int]]:
+    """Status → the remittances whose transactions it is."""
     grouped: dict[ReconciliationStatus, list[int]] = defaultdict(list)
     for state in queries.remittance_states(session, remittances):
         if state.match_origin is not None:
@@ -72,14 +96,7 @@ def refresh(
                 today,
             )
         grouped[status].append(state.remittance_id)
-    for status, ids in grouped.items():
-        marks.set_status_by_remittance(session, ids, status)
-    own: dict[ReconciliationStatus, list[int]] = defaultdict(list)
-    for claim in queries.own_claims(session, remittances, transaction_ids):
-        own[of_match(claim.match_origin, claim.match_anomaly)].append(claim.transaction_id)
-    for status, ids in own.items():
-        marks.set_status_of_transactions(session, ids, status)
-    return {status: len(ids) for status, ids in grouped.items()}
+    return grouped
 
 
 def refresh_disputes(session: Session, transaction_ids: Collection[int]) -> None:

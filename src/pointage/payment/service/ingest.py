@@ -40,6 +40,7 @@ from pointage.payment.service.common import (
 )
 from pointage.shop.models import Contract, Shop
 from pointage.shop.repository import ShopRepository
+from pointage.webhook import service as webhooks
 
 _AUTHORISED = frozenset({DetailedStatus.AUTHORISED, DetailedStatus.AUTHORISED_TO_VALIDATE})
 _WAITING = frozenset(
@@ -191,6 +192,7 @@ def ingest(
     except IntegrityError:
         return _recorded_meanwhile(session, shop, incoming, actor)
     log_operation(session, tx, OperationKind.CREATE, actor, before=None, at=incoming.created_at)
+    webhooks.transaction_updated(session, tx)
     return IngestResult(tx, created=True, changed=True)
 
 
@@ -272,6 +274,7 @@ def _update(
         tx.authorisation_number = incoming.authorisation_number
     session.flush()
     log_operation(session, tx, OperationKind.UPDATE, actor, before=before)
+    webhooks.transaction_updated(session, tx, before)
     return IngestResult(tx, created=False, changed=True)
 
 

@@ -43,6 +43,7 @@ from pointage.payment.service.common import (
 )
 from pointage.payment.service.ingest import TRANSACTION_ID_PATTERN, UUID_PATTERN
 from pointage.shop.models import Shop
+from pointage.webhook import service as webhooks
 
 _VALIDATED = {
     DetailedStatus.AUTHORISED_TO_VALIDATE: DetailedStatus.AUTHORISED,
@@ -107,6 +108,7 @@ def validate(
     log_operation(
         session, tx, OperationKind.VALIDATE, actor, before=before, comment=comment, at=now
     )
+    webhooks.transaction_updated(session, tx, before)
     return tx
 
 
@@ -125,6 +127,7 @@ def cancel(
     _set_status(tx, DetailedStatus.CANCELLED)
     session.flush()
     log_operation(session, tx, OperationKind.CANCEL, actor, before=before, comment=comment, at=now)
+    webhooks.transaction_updated(session, tx, before)
     return tx
 
 
@@ -162,6 +165,7 @@ def modify(
         _move_capture_date(tx, capture_date)
     session.flush()
     log_operation(session, tx, OperationKind.MODIFY, actor, before=before, comment=comment, at=now)
+    webhooks.transaction_updated(session, tx, before)
     return tx
 
 
@@ -327,4 +331,5 @@ def _derive(
     )
     TransactionRepository(session).add(derived)
     log_operation(session, derived, kind, actor, before=None, comment=comment, at=new.created_at)
+    webhooks.transaction_updated(session, derived)
     return derived

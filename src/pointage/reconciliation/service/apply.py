@@ -34,8 +34,11 @@ from pointage.reconciliation.repository import manual as manual_queries
 from pointage.reconciliation.repository import run_records as records
 from pointage.reconciliation.repository import runs as queries
 from pointage.reconciliation.repository import status as status_queries
+from pointage.webhook import service as webhooks
 
 Engine = Callable[[EngineInput, EngineSettings], EngineResult]
+_CREDIT = ClaimRole.CREDIT.value
+_TAKEN = ClaimRole.CHARGEBACK.value
 Clues = Callable[[Sequence[BankMovement], EngineSettings], list[ChargebackClue]]
 ENGINE_ACTOR = "engine"
 
@@ -238,6 +241,8 @@ def store_matches(
     records.insert_claims(
         session, entries=entries, remittances=remittances, transactions=transactions
     )
+    webhooks.remittances_credited(session, [i for _, i, role in remittances if role == _CREDIT])
+    webhooks.chargebacks_received(session, [i for _, i, role in transactions if role == _TAKEN])
     return ids
 
 

@@ -14,8 +14,11 @@ from pointage.reconciliation.repository import manual as queries
 from pointage.reconciliation.repository import status as status_queries
 from pointage.reconciliation.repository.manual import Claim, ClaimTaken
 from pointage.reconciliation.service.apply import roles_of
+from pointage.webhook import service as webhooks
 
 Claims = list[tuple[int, str]]  # (object id, ClaimRole value)
+_CREDIT = ClaimRole.CREDIT.value
+_TAKEN = ClaimRole.CHARGEBACK.value
 
 
 def suggestion_claims(proposed: Suggestion) -> tuple[Claims, Claims, Claims]:
@@ -42,6 +45,9 @@ def claim(
         raise Conflict(
             "another match claimed some of these objects meanwhile; look again and retry"
         ) from None
+    if entries:  # a bank line pays them, not a mark without an entry
+        webhooks.remittances_credited(session, [i for i, r in remittances if r == _CREDIT])
+    webhooks.chargebacks_received(session, [i for i, r in transactions if r == _TAKEN])
 
 
 def refuse_claimed(

@@ -32,6 +32,7 @@ from pointage.report.service.naming import report_filename
 from pointage.report.service.periods import Period
 from pointage.report.service.settings import ENCODINGS
 from pointage.shop.models import Shop
+from pointage.webhook import service as webhooks
 
 MAX_PERIOD_DAYS = 366
 _CHUNK = 1 << 20
@@ -109,6 +110,7 @@ def generate_report(
     report.size_bytes = written.size_bytes
     report.sha256 = written.sha256
     session.flush()
+    webhooks.report_ready(session, report)
     return report
 
 

@@ -44,6 +44,7 @@ from pointage.statement.service.checks import CheckedFile, check_file
 from pointage.statement.service.report import ImportReport
 from pointage.statement.service.storing import store_entries, store_statements
 from pointage.statement.service.summary import file_summary
+from pointage.webhook import service as webhooks
 
 
 def import_statement_file(
@@ -88,6 +89,7 @@ def import_statement_file(
                 "another import stored some of these movements meanwhile; import the file again"
             ) from None
     _audit(session, actor, file, report, checked)
+    webhooks.statement_imported(session, file)
     return report
 
 
