@@ -17,6 +17,7 @@ from sqlalchemy import text
 from pointage import __version__
 from pointage.db.session import make_engine, make_session_factory
 from pointage.jobs.scheduler import CaptureScheduler
+from pointage.jobs.webhooks import WebhookDispatcher
 from pointage.payment import api as payment_api
 from pointage.payment.v4 import api as v4_api
 from pointage.reconciliation import api_manual as reconciliation_manual_api
@@ -30,6 +31,7 @@ from pointage.statement import api as statement_api
 from pointage.web import errors, idempotency, openapi
 from pointage.web.deps import DbSession
 from pointage.webhook import api as webhook_api
+from pointage.webhook.transport import HttpxTransport
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -48,11 +50,16 @@ def create_app(settings: Settings) -> FastAPI:
                 reports=settings,
             )
             scheduler.start()
+        dispatcher = _webhook_dispatcher(app, settings) if settings.scheduler_enabled else None
         try:
             yield
         finally:
             if scheduler is not None:
                 await scheduler.stop()
+            if dispatcher is not None:
+                await dispatcher.stop()
+            if getattr(app.state, "webhook_transport_owned", False):
+                app.state.webhook_transport.close()
             engine.dispose()
 
     # FastAPI's own /docs page loads Swagger UI from a CDN; this variant serves the files.
@@ -92,3 +99,15 @@ def create_app(settings: Settings) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+def _webhook_dispatcher(app: FastAPI, settings: Settings) -> WebhookDispatcher:
+    """The webhook deliveries, sent within about a second of their change's commit
+    (pointage.jobs.webhooks), through the application's transport (one made here unless a
+    test put its own)."""
+    if getattr(app.state, "webhook_transport", None) is None:
+        app.state.webhook_transport = HttpxTransport()
+        app.state.webhook_transport_owned = True
+    dispatcher = WebhookDispatcher(app.state.session_factory, settings, app.state.webhook_transport)
+    dispatcher.start()
+    return dispatcher
