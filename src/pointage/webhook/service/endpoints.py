@@ -57,6 +57,8 @@ def check_url(url: str, *, allow_loopback: bool) -> str:
     url = url.strip()
     if not url or len(url) > MAX_URL_LENGTH:
         raise InvalidInput(f"url must be 1 to {MAX_URL_LENGTH} characters", param="url")
+    if any(char.isspace() or not char.isprintable() for char in url):
+        raise InvalidInput("url must not contain spaces or control characters", param="url")
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
