@@ -1,0 +1,106 @@
+"""The envelope of every V4 answer (V4/WebService/Response), success or error.
+
+As the gateway, refusals and invalid requests answer HTTP 200: the envelope's `status`
+(SUCCESS or ERROR) says how the call went. A missing or wrong key answers 401, too many
+failed authentications 429, an unexpected error of Pointage itself 500 (payment.v4.errors):
+each still in the envelope, never with any detail of its cause.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import Literal
+
+from fastapi import Request, Response
+from sqlalchemy.orm import Session
+
+from pointage import __version__
+from pointage.auth.service.keys import ApiCaller
+from pointage.core.statuses import Mode
+from pointage.payment.v4.answers import Answer, V4Response, WebServiceError
+from pointage.payment.v4.errors import GatewayError
+from pointage.payment.v4.present import instant
+
+PREFIX = "/api-payment/V4"
+
+log = logging.getLogger(__name__)
+
+
+def remember_caller(request: Request, caller: ApiCaller, session: Session) -> None:
+    """Keep who called, for the shop id and mode of an error answered later, and the
+    request's session, which V4Route commits or rolls back."""
+    request.state.v4_caller = caller
+    request.state.v4_session = session
+
+
+def _caller(request: Request) -> ApiCaller | None:
+    caller = getattr(request.state, "v4_caller", None)
+    return caller if isinstance(caller, ApiCaller) else None
+
+
+def web_service(request: Request) -> str:
+    """The service a request calls, as the gateway names it: Transaction/Get."""
+    return request.url.path.removeprefix(PREFIX).strip("/")
+
+
+def _mode(caller: ApiCaller | None) -> Literal["TEST", "PRODUCTION"] | None:
+    if caller is None:
+        return None
+    return "TEST" if caller.mode is Mode.TEST else "PRODUCTION"
+
+
+def _render(
+    request: Request,
+    answer: Answer,
+    *,
+    ticket: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    envelope = V4Response[Answer](
+        webService=web_service(request),
+        applicationVersion=__version__,
+        status="SUCCESS" if ticket is None else "ERROR",
+        answer=answer,
+        ticket=ticket,
+        serverDate=instant(datetime.now(UTC)),
+        mode=_mode(_caller(request)),
+        serverUrl=str(request.base_url).rstrip("/"),
+    )
+    return Response(
+        # Each answer is dumped with its own fields, not only those of the declared type.
+        content=envelope.model_dump_json(serialize_as_any=True),
+        status_code=status_code,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def success(request: Request, answer: Answer) -> Response:
+    return _render(request, answer)
+
+
+def failure(request: Request, error: GatewayError) -> Response:
+    """An ERROR envelope; its ticket is logged with the error so that support finds it."""
+    caller = _caller(request)
+    shop_id = None if caller is None else caller.shop.shop_id
+    ticket = uuid.uuid4().hex
+    log.info(
+        "V4 %s answered %s (%s) to shop %s, ticket %s",
+        web_service(request),
+        error.code,
+        error.detailed_code,
+        shop_id,
+        ticket,
+    )
+    answer = WebServiceError(
+        errorCode=error.code,
+        errorMessage=error.message,
+        detailedErrorCode=error.detailed_code,
+        detailedErrorMessage=error.detailed_message,
+        ticket=ticket,
+        shopId=shop_id,
+    )
+    return _render(request, answer, ticket=ticket, status_code=error.status, headers=error.headers)
