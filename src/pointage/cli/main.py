@@ -12,6 +12,7 @@ from pointage.cli import reports as reports_cli
 from pointage.cli import statements as statements_cli
 from pointage.cli import transactions as transactions_cli
 from pointage.cli import users as users_cli
+from pointage.cli import webhooks as webhooks_cli
 
 app = typer.Typer(
     help="Pointage: payment reconciliation and reporting back office.",
@@ -27,6 +28,7 @@ app.add_typer(reports_cli.app, name="reports")
 app.add_typer(export_cli.app, name="export")
 app.add_typer(users_cli.app, name="users")
 app.add_typer(keys_cli.app, name="keys")
+app.add_typer(webhooks_cli.app, name="webhooks")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 

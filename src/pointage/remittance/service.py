@@ -34,6 +34,7 @@ from pointage.remittance.models import Remittance
 from pointage.remittance.repository import RemittanceRepository
 from pointage.shop.models import Contract, Shop
 from pointage.shop.repository import ShopRepository
+from pointage.webhook import service as webhooks
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,7 @@ def capture_contract(
     remittances = _capture(repo, contract, day, at)
     test_captured = repo.capture_test(contract, day, at)
     expired = repo.expire(contract, day, at)
+    webhooks.batch_captured(session, contract.shop_id, contract.id, at)
     claim.captured_count = test_captured + sum(
         r.payment_count + r.refund_count for r in remittances
     )

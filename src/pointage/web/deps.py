@@ -22,5 +22,8 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-DbSession = Annotated[Session, Depends(_session)]
+# Scope "function": the unit of work commits before the answer is sent, so that a client
+# that has its answer finds the change committed (with the default scope FastAPI would
+# commit after sending the answer), and a failed commit answers 500 rather than a success.
+DbSession = Annotated[Session, Depends(_session, scope="function")]
 AppSettings = Annotated[Settings, Depends(_settings)]

@@ -30,6 +30,7 @@ from pointage.payment.service.ingest import (
     new_transaction,
 )
 from pointage.shop.models import Contract, Shop
+from pointage.webhook import service as webhooks
 
 
 def ingest_many(
@@ -67,6 +68,7 @@ def ingest_many(
     session.flush()
     for tx, incoming in zip(rows, incomings, strict=True):
         log_operation(session, tx, OperationKind.CREATE, actor, before=None, at=incoming.created_at)
+    webhooks.transactions_updated(session, [tx.id for tx in rows])
     return [IngestResult(tx, created=True, changed=True) for tx in rows]
 
 
