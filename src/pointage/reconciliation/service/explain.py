@@ -50,7 +50,7 @@ def explain_transaction(
     if uuid not in found:
         raise NotFound(f"transaction {uuid} not found", param="uuid")
     tx = found[uuid]
-    describer = _Describer(session, scope)
+    describer = Describer(session, scope)
     remittance = None
     if tx.remittance_id is not None:
         remittance = describer.remittances([(tx.remittance_id, None)])[0]
@@ -82,7 +82,7 @@ def describe_match(
 ) -> MatchView:
     scope = Scope(merchant_id, shop_pk)
     match = visible_match(session, scope, match_id)
-    return _Describer(session, scope).match(match)
+    return Describer(session, scope).match(match)
 
 
 def describe_suggestion(
@@ -92,7 +92,7 @@ def describe_suggestion(
     proposed = claims.suggestion(session, merchant_id, suggestion_id)
     if proposed is None or not suggestion_in_scope(session, scope, proposed):
         raise NotFound(f"suggestion {suggestion_id} not found", param="suggestion_id")
-    return _Describer(session, scope).suggestion(proposed)
+    return Describer(session, scope).suggestion(proposed)
 
 
 def list_suggestions(
@@ -121,7 +121,7 @@ def list_suggestions(
             page.append(proposed)
             if len(page) >= limit:
                 break
-    describer = _Describer(session, scope)
+    describer = Describer(session, scope)
     return [describer.suggestion(proposed) for proposed in page]
 
 
@@ -224,7 +224,7 @@ def _criteria(evidence: Sequence[dict[str, Any]]) -> list[CriterionView]:
     ]
 
 
-class _Describer:
+class Describer:
     """Builds views, reading each bank file at most once. A shop is not shown the objects
     of other shops a match also claims (a credit grouping remittances of several shops
     of the merchant on one account): it is told how many there are."""

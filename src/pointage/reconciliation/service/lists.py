@@ -18,7 +18,7 @@ from pointage.reconciliation.repository import manual as claims
 from pointage.reconciliation.repository.manual import Scope
 
 # One describer for a whole page, so that each bank file is read once for its raw lines.
-from pointage.reconciliation.service.explain import SUGGESTION_STATUSES, _Describer
+from pointage.reconciliation.service.explain import SUGGESTION_STATUSES, Describer
 from pointage.reconciliation.service.explain_views import MatchView, SuggestionView
 
 _BATCH = 200
@@ -80,7 +80,7 @@ def suggestions_page(
     kept = kept[:limit]
     if ascending:
         kept.reverse()
-    describer = _Describer(session, scope)
+    describer = Describer(session, scope)
     return [describer.suggestion(proposed) for proposed in kept], has_more
 
 
@@ -92,5 +92,5 @@ def suggestion_in_list(session: Session, scope: Scope, suggestion_id: int) -> bo
 
 def describe_matches(session: Session, scope: Scope, matches: Sequence[Match]) -> list[MatchView]:
     """A page of matches (already limited to the scope), each as GET of one shows it."""
-    describer = _Describer(session, scope)
+    describer = Describer(session, scope)
     return [describer.match(match) for match in matches]
