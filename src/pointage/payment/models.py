@@ -37,6 +37,17 @@ class Transaction(Base):
             "ix_transaction_capture_queue", "shop_id", "detailed_status", "expected_capture_date"
         ),
         Index("ix_transaction_shop_created", "shop_id", "created_at"),
+        # The API's and the back office's lists: a key sees one mode, newest first, paged
+        # by (created_at, id); and their most used filter, the reconciliation status.
+        Index("ix_transaction_shop_mode_created", "shop_id", "mode", "created_at", "id"),
+        Index(
+            "ix_transaction_shop_reconciliation",
+            "shop_id",
+            "mode",
+            "reconciliation_status",
+            "created_at",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -90,6 +90,9 @@ class RunOpenItem(Base):
     """Why an entry or a remittance stayed open after a run."""
 
     __tablename__ = "reconciliation_open_item"
+    # An entry's or remittance's latest reason (the statement entries' match state, the
+    # explanations): found by object, newest first.
+    __table_args__ = (Index("ix_reconciliation_open_item_object", "kind", "object_id", "id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("reconciliation_run.id"), index=True)
