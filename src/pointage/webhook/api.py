@@ -101,6 +101,8 @@ def list_endpoints(
     responses=problem_responses(401, 404, 422),
 )
 def get_endpoint(endpoint_id: EndpointId, caller: CurrentCaller, session: DbSession) -> EndpointOut:
+    """One of the shop's webhook endpoints in the key's mode: its URL, events and state
+    (never its secret)."""
     endpoint = endpoints.get_endpoint(session, _owner(caller), endpoint_id)
     return EndpointOut.of(endpoint, endpoints.event_types_of(session, endpoint))
 
@@ -238,6 +240,8 @@ def list_deliveries(
     responses=problem_responses(401, 404, 422),
 )
 def get_delivery(delivery_id: DeliveryId, caller: CurrentCaller, session: DbSession) -> DeliveryOut:
+    """One delivery of an event to an endpoint, with every attempt: when, the answer's
+    status or the error, and when the next attempt is due."""
     return _delivery_out(deliveries.get_delivery(session, _owner(caller), delivery_id))
 
 
