@@ -16,10 +16,7 @@ run captures anything still due anyway (it takes everything due by its day).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -29,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pointage.db.session import unit_of_work
 from pointage.jobs.capture import run_contract
+from pointage.jobs.periodic import PeriodicJob
 from pointage.jobs.reconcile import reconcile_after_batch
 from pointage.jobs.reports import run_reports
 from pointage.matching.settings import EngineSettings
@@ -72,8 +70,10 @@ def due_runs(
     return sorted(due)
 
 
-class CaptureScheduler:
+class CaptureScheduler(PeriodicJob):
     """Runs the due capture batches every `interval_seconds` until stopped."""
+
+    name = "capture-scheduler"
 
     def __init__(
         self,
@@ -83,13 +83,10 @@ class CaptureScheduler:
         engine_settings: EngineSettings | None = None,
         reports: Settings | None = None,
     ) -> None:
+        super().__init__(interval_seconds)
         self.factory = factory
-        self.interval_seconds = interval_seconds
         self.engine_settings = engine_settings  # of the daily reconciliation runs
         self.reports = reports  # the settings of report generation and delivery; None: off
-        self._stopping = threading.Event()  # read by the worker thread between two runs
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     def tick(self, now: datetime | None = None) -> list[ContractBatchResult]:
         """Run what is due at `now` (default: the clock); returns what each run did."""
@@ -156,23 +153,3 @@ class CaptureScheduler:
                     count,
                     day.isoformat(),
                 )
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="capture-scheduler")
-
-    async def stop(self) -> None:
-        """Ask the loop to stop and wait for it: a run in progress finishes its unit of
-        work first (it is a database transaction, never left half done anyway)."""
-        self._stopping.set()
-        self._wake.set()
-        if self._task is not None:
-            await self._task
-
-    async def _loop(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await asyncio.to_thread(self.tick)
-            except Exception:
-                log.exception("capture scheduler tick failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.interval_seconds)
