@@ -79,6 +79,25 @@ def test_invalid_json_names_the_body(api):
     assert body["detail"] == "body: not valid JSON"
 
 
+def test_a_body_that_is_not_utf_8_is_invalid_json(api):
+    # The framework answered 400, a status the API does not declare, to bytes JSON cannot be.
+    response = api.post(
+        "/v1/transactions",
+        content=b'{"amount": "\xff\xfe"}',
+        headers={"content-type": "application/json", "authorization": "Bearer x"},
+    )
+    body = _problem(response, 422, "invalid_input")
+    assert (body["param"], body["detail"]) == ("body", "body: not valid JSON")
+
+
+def test_a_malformed_upload_form_is_invalid_input(api):
+    fields = {f"field{n}": (None, "x") for n in range(12)}
+    response = api.post("/v1/statements", files=fields, headers={"authorization": "Bearer x"})
+    body = _problem(response, 422, "invalid_input")
+    assert body["param"] == "body"
+    assert "too many fields" in body["detail"].lower()
+
+
 def test_a_too_large_upload_is_a_problem(api, settings):
     settings.statement_max_bytes = 10
     response = api.post(

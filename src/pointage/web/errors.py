@@ -152,6 +152,19 @@ def _http_problem(request: Request, exc: StarletteHTTPException) -> tuple[str, s
     return code, title, detail
 
 
+# The framework answers 400 to a body it cannot read: JSON that is not UTF-8, a malformed
+# multipart form. To the API that is invalid input, as JSON that does not parse.
+_UNPARSED = "There was an error parsing the body"
+
+
+def _unreadable(request: Request, exc: StarletteHTTPException) -> str:
+    if exc.detail != _UNPARSED:
+        return str(exc.detail)  # the form parser's own reason, e.g. too many fields
+    if "json" in request.headers.get("content-type", ""):
+        return "not valid JSON"
+    return "cannot be read"
+
+
 def _allowed(request: Request) -> str:
     """Every method some route accepts on this path (Starlette names one route's only)."""
     allowed = [
@@ -198,6 +211,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            detail = f"body: {_unreadable(request, exc)}"
+            return problem(422, "Invalid input", detail, code="invalid_input", param="body")
         code, title, detail = _http_problem(request, exc)
         headers = dict(exc.headers) if exc.headers else None
         if exc.status_code == 405:
