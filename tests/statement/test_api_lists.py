@@ -282,6 +282,8 @@ def test_the_files_are_listed_newest_first_and_filtered(client, session, stateme
         ({"date_from": "2026-03-05", "date_to": "2026-03-04"}, "date_to"),
         ({"date_from": "2026-02-30"}, "date_from"),
         ({"bank_account_id": "A"}, "bank_account_id"),
+        # Past the largest BIGINT: SQLite could not compare it, the list answered 500.
+        ({"bank_account_id": 2**63}, "bank_account_id"),
         ({"limit": 0}, "limit"),
         ({"starting_after": "1", "ending_before": "2"}, "ending_before"),
     ],
@@ -292,6 +294,16 @@ def test_a_bad_filter_is_refused_naming_it(client, statements, params, param):
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["param"] == param
+
+
+@pytest.mark.parametrize("path", ["/v1/statements/{}", "/v1/statements/{}/entries"])
+@pytest.mark.parametrize("file_id", [2**63, 0])
+def test_a_file_id_no_file_can_have_is_invalid_input(client, statements, path, file_id):
+    # Past the largest BIGINT, SQLite could not compare the id: these answered 500.
+    response = _get(client, statements, path.format(file_id))
+
+    assert response.status_code == 422, response.text
+    assert response.json()["param"] == "file_id"
 
 
 def test_the_bank_accounts_are_the_merchants_with_the_shops_contracts(client, session, statements):

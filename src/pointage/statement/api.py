@@ -25,6 +25,7 @@ from pointage.reconciliation.engine_settings import engine_settings
 from pointage.reconciliation.models import RunTrigger
 from pointage.reconciliation.schemas_runs import RunSummaryOut
 from pointage.reconciliation.service.run import business_today, reconcile_all
+from pointage.statement.api_lists import FileId
 from pointage.statement.api_lists import router as lists_router
 from pointage.statement.schemas import StatementFileOut
 from pointage.statement.service import file_summary, import_statement_file
@@ -225,7 +226,7 @@ def post_statement(
     summary="Get an imported bank statement file",
     responses=problem_responses(401, 404),
 )
-def get_statement_file(file_id: int, shop: CurrentShop, session: DbSession) -> StatementFileOut:
+def get_statement_file(file_id: FileId, shop: CurrentShop, session: DbSession) -> StatementFileOut:
     """An imported file of the shop's merchant: its statements and entries imported."""
     report = file_summary(session, file_id, merchant_id=shop.merchant_id)
     if report is None:

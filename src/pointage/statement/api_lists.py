@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from pointage.core.errors import InvalidInput, NotFound
 from pointage.reconciliation.repository import entry_states as states
@@ -27,9 +27,11 @@ from pointage.web.auth import CurrentShop
 from pointage.web.cursors import int_cursor
 from pointage.web.deps import DbSession
 from pointage.web.errors import problem_responses
+from pointage.web.ids import MAX_ID
 from pointage.web.pagination import Keyset, Page, PageParams, fetch_page
 
 router = APIRouter(tags=["statements"])
+FileId = Annotated[int, Path(ge=1, le=MAX_ID, description="The statement file's id")]
 
 
 @router.get(
@@ -43,7 +45,8 @@ def list_statement_files(
     session: DbSession,
     page: PageParams,
     bank_account_id: Annotated[
-        int | None, Query(description="Only files with a statement of this account")
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Only files with a statement of this account"),
     ] = None,
     date_from: Annotated[
         date | None,
@@ -87,7 +90,7 @@ def list_statement_files(
     responses=problem_responses(401, 404, 422),
 )
 def list_statement_entries(
-    file_id: int,
+    file_id: FileId,
     shop: CurrentShop,
     session: DbSession,
     page: PageParams,
