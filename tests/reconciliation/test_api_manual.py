@@ -322,6 +322,9 @@ def test_match_by_hand_to_transactions(client, api, engine):
         ({"comment": " "}, "comment"),
         ({"entry_ids": []}, "entry_ids"),
         ({"entry_ids": ["1"]}, "entry_ids.0"),
+        # Past the largest BIGINT: SQLite could not compare it, the match answered 500.
+        ({"entry_ids": [2**63]}, "entry_ids.0"),
+        ({"remittance_ids": [2**63]}, "remittance_ids.0"),
         ({"remittance_ids": []}, "remittance_ids"),
         ({"transaction_uuids": ["0" * 32]}, "remittance_ids"),
         ({"shop": "12345678"}, "shop"),
@@ -331,6 +334,31 @@ def test_a_bad_match_body_is_refused_naming_the_field(client, api, overrides, pa
     response = client.post(
         "/v1/reconciliation/matches", json=_match_body(api, **overrides), auth=api.auth()
     )
+    _problem(response, 422, param)
+
+
+HUGE = 2**63  # past the largest BIGINT: SQLite cannot compare it, these answered 500
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "param"),
+    [
+        ("GET", f"/v1/reconciliation/runs/{HUGE}", "run_id"),
+        ("GET", f"/v1/reconciliation/runs/{HUGE}/open-items", "run_id"),
+        ("GET", f"/v1/reconciliation/suggestions?run_id={HUGE}", "run_id"),
+        ("GET", f"/v1/reconciliation/suggestions/{HUGE}", "suggestion_id"),
+        ("POST", f"/v1/reconciliation/suggestions/{HUGE}/confirm", "suggestion_id"),
+        ("POST", f"/v1/reconciliation/suggestions/{HUGE}/reject", "suggestion_id"),
+        ("GET", f"/v1/reconciliation/matches?run_id={HUGE}", "run_id"),
+        ("GET", f"/v1/reconciliation/matches/{HUGE}", "match_id"),
+        ("POST", f"/v1/reconciliation/matches/{HUGE}/reversal", "match_id"),
+        ("POST", f"/v1/remittances/{HUGE}/reconciliation/manual", "remittance_id"),
+        ("GET", "/v1/reconciliation/matches/0", "match_id"),
+    ],
+)
+def test_an_id_no_object_can_have_is_invalid_input(client, api, method, path, param):
+    body = {"comment": "why"} if method == "POST" else None
+    response = client.request(method, path, json=body, auth=api.auth())
     _problem(response, 422, param)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from pointage.core.errors import NotFound
 from pointage.matching.model import Rule
@@ -25,11 +25,15 @@ from pointage.web.auth import CurrentShop
 from pointage.web.cursors import int_cursor
 from pointage.web.deps import DbSession
 from pointage.web.errors import problem_responses
+from pointage.web.ids import MAX_ID
 from pointage.web.pagination import Keyset, PageParams, fetch_page
 
 router = APIRouter(tags=["reconciliation"])
 
-RunFilter = Annotated[int | None, Query(description="Only those of this run")]
+RunFilter = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only those of this run")]
+RunId = Annotated[int, Path(ge=1, le=MAX_ID, description="The run's id")]
+SuggestionId = Annotated[int, Path(ge=1, le=MAX_ID, description="The suggestion's id")]
+MatchId = Annotated[int, Path(ge=1, le=MAX_ID, description="The match's id")]
 
 
 @router.get(
@@ -75,7 +79,9 @@ def list_suggestions(
     summary="Get a suggestion",
     responses=problem_responses(401, 404, 422),
 )
-def get_suggestion(suggestion_id: int, shop: CurrentShop, session: DbSession) -> SuggestionView:
+def get_suggestion(
+    suggestion_id: SuggestionId, shop: CurrentShop, session: DbSession
+) -> SuggestionView:
     """A suggestion with its entries, remittances, transactions and criteria; once
     decided, who decided, when, why, and the match a confirmation made."""
     return explain.describe_suggestion(session, shop.merchant_id, suggestion_id, shop_pk=shop.id)
@@ -130,7 +136,7 @@ def list_matches(
     summary="Get a match",
     responses=problem_responses(401, 404, 422),
 )
-def get_match(match_id: int, shop: CurrentShop, session: DbSession) -> MatchView:
+def get_match(match_id: MatchId, shop: CurrentShop, session: DbSession) -> MatchView:
     """A match with its bank entries (and their raw lines), what it claims, and its
     evidence; `reversal` is set once it was undone."""
     return explain.describe_match(session, shop.merchant_id, match_id, shop_pk=shop.id)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from pointage.reconciliation.api_lists import MatchId, SuggestionId
 from pointage.reconciliation.api_lists import router as lists_router
 from pointage.reconciliation.service import explain, manual
 from pointage.reconciliation.service.explain_views import Explanation, MatchView, SuggestionView
@@ -21,11 +22,14 @@ from pointage.shop.models import Shop
 from pointage.web.auth import CurrentShop
 from pointage.web.deps import DbSession
 from pointage.web.errors import problem_responses
+from pointage.web.ids import MAX_ID
 
 router = APIRouter(tags=["reconciliation"])
 # The reads (suggestions and matches, listed and one by one) live in their own module.
 router.include_router(lists_router)
 
+RemittanceId = Annotated[int, Path(ge=1, le=MAX_ID, description="The remittance's id")]
+ObjectId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
 Comment = Annotated[
     str, Field(min_length=1, max_length=2000, description="Why: recorded with the action")
 ]
@@ -48,10 +52,8 @@ class MatchIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    entry_ids: list[Annotated[int, Field(strict=True)]] = Field(min_length=1, max_length=100)
-    remittance_ids: list[Annotated[int, Field(strict=True)]] = Field(
-        default_factory=list, max_length=100
-    )
+    entry_ids: list[ObjectId] = Field(min_length=1, max_length=100)
+    remittance_ids: list[ObjectId] = Field(default_factory=list, max_length=100)
     transaction_uuids: list[Annotated[str, Field(max_length=32)]] = Field(
         default_factory=list, max_length=1000
     )
@@ -102,7 +104,7 @@ def post_mark(uuid: str, body: CommentIn, shop: CurrentShop, session: DbSession)
     responses=problem_responses(401, 404, 409, 422),
 )
 def post_mark_remittance(
-    remittance_id: int, body: CommentIn, shop: CurrentShop, session: DbSession
+    remittance_id: RemittanceId, body: CommentIn, shop: CurrentShop, session: DbSession
 ) -> MatchView:
     """Every transaction of the remittance `reconciled_manual`, with the comment saying
     why no bank entry shows its credit (credited on an account not imported…)."""
@@ -125,7 +127,10 @@ def post_mark_remittance(
     responses=problem_responses(401, 404, 409, 422),
 )
 def post_confirm(
-    suggestion_id: int, shop: CurrentShop, session: DbSession, body: ConfirmIn | None = None
+    suggestion_id: SuggestionId,
+    shop: CurrentShop,
+    session: DbSession,
+    body: ConfirmIn | None = None,
 ) -> MatchView:
     """Apply the suggestion as a match; suggestions claiming the same objects are
     superseded."""
@@ -147,7 +152,7 @@ def post_confirm(
     responses=problem_responses(401, 404, 409, 422),
 )
 def post_reject(
-    suggestion_id: int, body: CommentIn, shop: CurrentShop, session: DbSession
+    suggestion_id: SuggestionId, body: CommentIn, shop: CurrentShop, session: DbSession
 ) -> SuggestionView:
     """Refuse the suggestion, with why; later runs do not propose it again."""
     manual.reject_suggestion(
@@ -187,7 +192,7 @@ def post_match(body: MatchIn, shop: CurrentShop, session: DbSession) -> MatchVie
     responses=problem_responses(401, 404, 409, 422),
 )
 def post_reversal(
-    match_id: int, body: CommentIn, shop: CurrentShop, session: DbSession
+    match_id: MatchId, body: CommentIn, shop: CurrentShop, session: DbSession
 ) -> MatchView:
     """Write a reversal: the match's claims are released and statuses recomputed; the
     match stays in the history."""

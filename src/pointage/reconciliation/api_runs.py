@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from pointage.core.errors import InvalidInput, NotFound
 from pointage.matching.model import OpenReason
+from pointage.reconciliation.api_lists import RunId
 from pointage.reconciliation.engine_settings import engine_settings
 from pointage.reconciliation.models import ReconciliationRun, RunOpenItem, RunStatus, RunTrigger
 from pointage.reconciliation.repository import lists as queries
@@ -123,7 +124,7 @@ def list_runs(
     summary="Get a reconciliation run",
     responses=problem_responses(401, 404, 422),
 )
-def get_run(run_id: int, shop: CurrentShop, session: DbSession) -> RunOut:
+def get_run(run_id: RunId, shop: CurrentShop, session: DbSession) -> RunOut:
     """A run of the shop's merchant: what it did, in numbers. What it left open is listed
     by `GET /v1/reconciliation/runs/{run_id}/open-items`."""
     return RunOut.of_row(_run(session, run_id, shop.merchant_id))
@@ -136,7 +137,7 @@ def get_run(run_id: int, shop: CurrentShop, session: DbSession) -> RunOut:
     responses=problem_responses(401, 404, 422),
 )
 def list_open_items(
-    run_id: int,
+    run_id: RunId,
     shop: CurrentShop,
     session: DbSession,
     page: PageParams,
