@@ -277,6 +277,17 @@ def test_another_shops_report_is_not_found(api, keys, session, outbox):
     assert cursor.status_code == 404 and cursor.json()["param"] == "starting_after"
 
 
+@pytest.mark.parametrize(
+    ("method", "suffix"),
+    [("GET", ""), ("GET", "/download"), ("GET", "/deliveries"), ("POST", "/resend")],
+)
+def test_a_report_id_past_the_largest_bigint_is_invalid_input(api, keys, method, suffix):
+    # SQLite could not compare it with a stored id: these answered 500.
+    answer = call(api, keys, method, f"/v1/reports/{2**63}{suffix}")
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["param"] == "report_id"
+
+
 # -- re-send and deliveries ---------------------------------------------------------------
 
 

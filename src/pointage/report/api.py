@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import Path as PathParameter
 from fastapi import status as http_status
 from fastapi.responses import FileResponse
 from sqlalchemy import Select
@@ -38,6 +39,7 @@ from pointage.web.auth import CurrentShop
 from pointage.web.cursors import int_cursor
 from pointage.web.deps import AppSettings, DbSession
 from pointage.web.errors import problem_responses
+from pointage.web.ids import MAX_ID
 from pointage.web.pagination import Keyset, Page, PageParams, PageRequest, fetch_page
 
 router = APIRouter(tags=["reports"])
@@ -46,6 +48,7 @@ JournalFilter = Annotated[
     Literal["jt", "jo", "jrb", "jri", "remittances"] | None,
     Query(description="Only this journal"),
 ]
+ReportId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="The report's id")]
 StatusFilter = Annotated[
     Literal["pending", "delivered", "failed"] | None, Query(description="Only this status")
 ]
@@ -156,7 +159,7 @@ def post_report(
     summary="Get a report",
     responses=problem_responses(401, 404, 422),
 )
-def get_report(report_id: int, shop: CurrentShop, session: DbSession) -> ReportOut:
+def get_report(report_id: ReportId, shop: CurrentShop, session: DbSession) -> ReportOut:
     """A journal generated for the shop: its period, format, file name, size, SHA-256 and
     where to download it."""
     return ReportOut.of(history.report_of_shop(session, shop, report_id))
@@ -175,7 +178,7 @@ def get_report(report_id: int, shop: CurrentShop, session: DbSession) -> ReportO
     },
 )
 def download_report(
-    report_id: int, shop: CurrentShop, session: DbSession, settings: AppSettings
+    report_id: ReportId, shop: CurrentShop, session: DbSession, settings: AppSettings
 ) -> FileResponse:
     """The report's file as it was generated (CSV in its encoding, or XLSX), with its
     SHA-256 in `X-Content-SHA256` and `Repr-Digest`; 404 once the file is no longer kept."""
@@ -198,7 +201,7 @@ def download_report(
     responses=problem_responses(401, 404, 422),
 )
 def resend_report(
-    report_id: int,
+    report_id: ReportId,
     shop: CurrentShop,
     session: DbSession,
     settings: AppSettings,
@@ -235,7 +238,7 @@ def _deliver_now(factory: sessionmaker[Session], settings: Settings) -> None:
     responses=problem_responses(401, 404, 422),
 )
 def report_deliveries(
-    report_id: int,
+    report_id: ReportId,
     shop: CurrentShop,
     session: DbSession,
     page: PageParams,

@@ -28,6 +28,9 @@ from pointage.web.errors import problem_responses
 router = APIRouter(tags=["exports"])
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Far above any amount and remittance number, and inside what the database compares.
+MAX_AMOUNT = 10**15
+MAX_NUMBER = 2**31 - 1
 
 
 @router.get(
@@ -67,9 +70,15 @@ def reconciliation_xlsx(
     ] = None,
     dispute: Annotated[list[str] | None, Query(description="yes, no or na (repeatable)")] = None,
     order_id: Annotated[str | None, Query(description="This order id only")] = None,
-    amount_min: Annotated[int | None, Query(description="Amount from, in minor units")] = None,
-    amount_max: Annotated[int | None, Query(description="Amount up to, in minor units")] = None,
-    remittance_number: Annotated[int | None, Query(description="This remittance number")] = None,
+    amount_min: Annotated[
+        int | None, Query(ge=0, le=MAX_AMOUNT, description="Amount from, in minor units")
+    ] = None,
+    amount_max: Annotated[
+        int | None, Query(ge=0, le=MAX_AMOUNT, description="Amount up to, in minor units")
+    ] = None,
+    remittance_number: Annotated[
+        int | None, Query(ge=0, le=MAX_NUMBER, description="This remittance number")
+    ] = None,
 ) -> FileResponse:
     """One line per transaction of the shop with its remittance, expected and actual
     credit dates, reconciliation status, bank entry and evidence; a summary sheet with
