@@ -24,7 +24,9 @@ class TransactionIn(BaseModel):
     order_id: str | None = Field(None, max_length=64)
     operation_type: OperationType = OperationType.DEBIT
     amount: int = Field(description="Minor units (cents for EUR)", strict=True)
-    original_amount: int | None = Field(None, strict=True)
+    original_amount: int | None = Field(
+        None, le=10**13, strict=True, description="Minor units first authorised; `amount` if absent"
+    )
     currency: str = Field(min_length=3, max_length=3, description="ISO 4217 alphabetic code")
     detailed_status: DetailedStatus
     card_brand: str | None = Field(None, max_length=20)
