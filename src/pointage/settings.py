@@ -136,6 +136,24 @@ class Settings(BaseSettings):
         description="Development: accept endpoints on the loopback address, in http too.",
     )
 
+    # Back-office sessions (pointage.web.session): a signed cookie, ended by inactivity.
+    session_cookie_name: str = Field(
+        default="pointage_session",
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="Name of the back office's session cookie.",
+    )
+    session_max_age_seconds: int = Field(
+        default=8 * 3600,
+        ge=60,
+        le=30 * 24 * 3600,
+        description="A back-office session ends after this long without a request.",
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark the session cookie Secure even when the request reached the server "
+        "in plain http (behind a proxy that terminates TLS).",
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_case_level(cls, value: object) -> object:
