@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
 
 from pointage import __version__
+from pointage.auth import views as auth_views
 from pointage.db.session import make_engine, make_session_factory
 from pointage.jobs.scheduler import CaptureScheduler
 from pointage.jobs.webhooks import WebhookDispatcher
@@ -28,10 +30,13 @@ from pointage.report import api as report_api
 from pointage.report import api_export as export_api
 from pointage.settings import Settings
 from pointage.statement import api as statement_api
-from pointage.web import errors, idempotency, openapi
+from pointage.web import errors, idempotency, openapi, pages, placeholders
 from pointage.web.deps import DbSession
+from pointage.web.session import SessionMiddleware
 from pointage.webhook import api as webhook_api
 from pointage.webhook.transport import HttpxTransport
+
+STATIC_DIR = Path(__file__).parent / "static"
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -76,7 +81,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     errors.install(app)
+    pages.install(app)  # after errors: the back office's errors as pages
     idempotency.install(app)
+    app.add_middleware(SessionMiddleware, settings=settings)
     app.include_router(payment_api.router)
     app.include_router(v4_api.router)
     app.include_router(remittance_api.router)
@@ -86,11 +93,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(report_api.router)
     app.include_router(export_api.router)
     app.include_router(webhook_api.router)
+    # The back office: its pages, and the stylesheet, script and icon they use.
+    app.include_router(auth_views.router)
+    app.include_router(placeholders.router())
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     openapi.install(app)
-
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/docs")
 
     @app.get("/health", tags=["service"], summary="Health")
     def health(session: DbSession) -> dict[str, str]:
