@@ -27,6 +27,7 @@ from pointage.core.errors import (
     PointageError,
     TooManyAttempts,
 )
+from pointage.web import inputs
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +187,10 @@ def _phrase(status: int) -> str:
 
 
 def install(app: FastAPI) -> None:
+    """Answer every error as a problem; and, for the routes included after this call,
+    refuse first the text no database can hold (web.inputs)."""
+    inputs.install(app)
+
     @app.exception_handler(PointageError)
     async def _domain(_request: Request, exc: PointageError) -> JSONResponse:
         status, title = status_for(exc)
