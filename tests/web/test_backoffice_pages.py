@@ -217,6 +217,19 @@ def test_a_missing_page_is_a_page_for_browsers_and_a_problem_for_the_api(browser
     assert browser.get("/no-such-page").headers["content-type"] == "application/problem+json"
 
 
+def test_a_missing_page_when_signed_in_leads_back_to_the_dashboard_in_the_users_language(
+    browser, world: World
+):
+    html = {"Accept": "text/html", "Accept-Language": "fr"}
+    assert 'href="/sign-in">' in browser.get("/no-such-page", headers=html).text
+    with world.factory() as session, session.begin():
+        world.user(session).locale = "en"
+    sign_in(browser)
+    page = browser.get("/no-such-page", headers=html)
+    assert page.status_code == 404
+    assert "Page not found" in page.text and 'href="/dashboard">Back to the dashboard' in page.text
+
+
 def test_a_get_of_a_form_only_address_is_a_page(browser):
     answer = browser.get("/sign-out", headers={"Accept": "text/html"})
     assert answer.status_code == 405

@@ -148,11 +148,12 @@ def signed_in_user(request: Request, session: DbSession) -> User | None:
 
 
 def start_session(request: Request, user: User) -> None:
-    """A new session for `user` (nothing of the previous one is kept but its language)."""
-    language = request.session.get(LOCALE)
+    """A new session for `user` (nothing of the previous one is kept but its language, which
+    the user's saved one replaces)."""
+    language = i18n.supported(user.locale) or request.session.get(LOCALE)
     request.session.clear()
     if language is not None:
-        request.session[LOCALE] = language
+        request.session[LOCALE] = language  # also for pages that do not look the user up
     request.session[USER_ID] = user.id
     request.session[PASSWORD_STAMP] = password_stamp(user)
     csrf.rotate(request)

@@ -31,6 +31,7 @@ from pointage.web.backoffice import (
 )
 from pointage.web.csrf import CsrfRefused
 from pointage.web.i18n import N_
+from pointage.web.session import USER_ID
 from pointage.web.templating import redirect
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,13 @@ def is_page_request(request: Request) -> bool:
 
 def error_page(request: Request, status: int, texts: tuple[str, str] | None = None) -> Response:
     title, explanation = texts or _PAGES.get(status) or _PAGES[500 if status >= 500 else 422]
-    context = {"status": status, "title": title, "explanation": explanation}
+    context = {
+        "status": status,
+        "title": title,
+        "explanation": explanation,
+        # Signed in, as far as the cookie says (an unknown address opens no database session).
+        "signed_in": USER_ID in request.scope.get("session", {}),
+    }
     try:
         return render(request, "errors/error.html", context, status_code=status)
     except Exception:  # the page itself failed: say so without the layout
