@@ -55,6 +55,8 @@ class TransactionFilters:
     remittance_id: int | None = None
     remittance_number: int | None = None
     contract: str | None = None
+    transaction_id: str | None = None  # the gateway's 6-digit id (unique per shop and day)
+    card_last4: str | None = None  # the last four digits of the masked card number
 
 
 @dataclass(frozen=True, slots=True)

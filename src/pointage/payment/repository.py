@@ -256,6 +256,10 @@ def _conditions(shop_pk: int, f: TransactionFilters) -> list[ColumnElement[bool]
         out.append(t.remittance_id == f.remittance_id)
     if f.contract is not None:
         out.append(t.contract_id.in_(_contract_ids(shop_pk, f.contract)))
+    if f.transaction_id is not None:
+        out.append(t.transaction_id == f.transaction_id)
+    if f.card_last4 is not None:
+        out.append(t.card_masked.like(f"%{f.card_last4}"))
     return out
 
 

@@ -21,6 +21,7 @@ from pointage.db.session import make_engine, make_session_factory
 from pointage.jobs.scheduler import CaptureScheduler
 from pointage.jobs.webhooks import WebhookDispatcher
 from pointage.payment import api as payment_api
+from pointage.payment import views as payment_views
 from pointage.payment.v4 import api as v4_api
 from pointage.reconciliation import api_manual as reconciliation_manual_api
 from pointage.reconciliation import api_runs as reconciliation_runs_api
@@ -95,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(webhook_api.router)
     # The back office: its pages, and the stylesheet, script and icon they use.
     app.include_router(auth_views.router)
+    app.include_router(payment_views.router)
     app.include_router(placeholders.router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     openapi.install(app)

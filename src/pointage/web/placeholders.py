@@ -22,10 +22,6 @@ COMING_SOON: dict[str, str] = {
         "reconciliation rate, open anomalies and suggestions, chargebacks, and the credits "
         "expected on each of the next ten business days."
     ),
-    "transactions": N_(
-        "Every payment and refund with its reconciliation indicator, filters, sortable "
-        "columns, and exports of the current filter to CSV and Excel."
-    ),
     "remittances": N_(
         "Each remittance sent to the bank with its count, gross, refunds, commission and net "
         "amounts, its expected and actual credit dates, and the bank entry that credited it."
