@@ -17,11 +17,6 @@ from pointage.web.i18n import N_
 
 # Section key: what its page will show.
 COMING_SOON: dict[str, str] = {
-    "dashboard": N_(
-        "Today's and the period's volumes, the amounts awaiting credit by age, the "
-        "reconciliation rate, open anomalies and suggestions, chargebacks, and the credits "
-        "expected on each of the next ten business days."
-    ),
     "remittances": N_(
         "Each remittance sent to the bank with its count, gross, refunds, commission and net "
         "amounts, its expected and actual credit dates, and the bank entry that credited it."
