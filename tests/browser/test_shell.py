@@ -35,7 +35,7 @@ def test_a_wrong_password_is_told_and_the_right_one_lands_on_the_dashboard(page:
     page.get_by_role("button", name="Se connecter").click()
     expect(page).to_have_url(re.compile(r"/dashboard$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
-    expect(page.locator(".badge-soon")).to_have_text("Bientôt disponible")
+    expect(page.get_by_role("heading", name="Taux de rapprochement")).to_be_visible()
 
 
 def test_a_page_asked_for_before_signing_in_is_shown_after(page: Page):

@@ -96,7 +96,10 @@ def period_form(
         errors["from"] = _("The first day is after the last day.")
     elif (period.last - period.first).days >= MAX_SPAN_DAYS:
         errors["to"] = _("A period covers at most 366 days.")
-    return PeriodForm(values, default if errors else period, errors)
+    if errors:
+        return PeriodForm(values, default, errors)
+    shown = {"from": period.first.isoformat(), "to": period.last.isoformat()}
+    return PeriodForm(shown, period, errors)
 
 
 def _parse_day(value: str) -> date | None:

@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from pointage import __version__
 from pointage.auth import views as auth_views
+from pointage.dashboard import views as dashboard_views
 from pointage.db.session import make_engine, make_session_factory
 from pointage.jobs.scheduler import CaptureScheduler
 from pointage.jobs.webhooks import WebhookDispatcher
@@ -96,6 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(webhook_api.router)
     # The back office: its pages, and the stylesheet, script and icon they use.
     app.include_router(auth_views.router)
+    app.include_router(dashboard_views.router)
     app.include_router(payment_views.router)
     app.include_router(placeholders.router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
