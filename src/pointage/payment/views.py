@@ -34,7 +34,7 @@ from pointage.payment.views_form import (
     read_form,
 )
 from pointage.reconciliation.service.run import business_today
-from pointage.report.export import export_reconciliation
+from pointage.report.export import export_reconciliation, validated
 from pointage.shop.models import Shop
 from pointage.web.backoffice import CurrentUser, SelectedShop, page_router, render
 from pointage.web.deps import DbSession
@@ -275,7 +275,7 @@ def export_xlsx(
             "the Excel export does not filter by transaction id or card digits",
             param="transaction_id" if form.values["transaction_id"] else "card",
         )
-    filters = form.export_filters(shop.shop_id)
+    filters = validated(form.export_filters(shop.shop_id))
     session.commit()  # the export reads in transactions of its own
     today = business_today()
     handle, name = tempfile.mkstemp(prefix="pointage-export-", suffix=".xlsx")
