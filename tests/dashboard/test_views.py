@@ -24,7 +24,7 @@ from pointage.web import formatting
 from pointage.web.app import create_app
 from tests.dashboard.builders import Book
 from tests.factories import IBAN_BANK_B, make_shop
-from tests.web.backoffice_world import sign_in
+from tests.web.backoffice_world import post, sign_in
 
 EMAIL = "tresorerie@example.com"
 PASSWORD = "correct horse battery staple"
@@ -126,22 +126,25 @@ def test_another_merchants_shop_is_never_counted(browser: TestClient):
 
     for minor in (1_234_56 * 7, 20_00 * 7, 900_00 * 7, 450_00 * 7, 3_33 * 7):
         assert _money(minor) not in text
-    assert browser.post("/shop", data={"shop": "22222222"}).status_code in (403, 404)
+    assert post(browser, "/account/shop", {"shop": "22222222"}).status_code == 404
     assert _money(1_234_56 * 7) not in _text(browser.get("/dashboard").text)
 
 
 def test_a_chosen_period_counts_its_days_only(
     browser: TestClient, session_factory: sessionmaker[Session], data: Data
 ):
-    before = data.today - timedelta(days=3)
-    page = browser.get("/dashboard", params={"from": before.isoformat(), "to": before.isoformat()})
+    day = data.today - timedelta(days=10)  # the first remittance's payment, and nothing else
+    page = browser.get("/dashboard", params={"from": day.isoformat(), "to": day.isoformat()})
+    figures = _figures(session_factory, data, service.Period(day, day))
     text = _text(page.text)
-    figures = _figures(session_factory, data, service.Period(before, before))
+    card = text[text.index('id="period-volumes-heading"') : text.index('id="rate-heading"')]
 
     assert page.status_code == 200
-    assert figures.period_volumes.payments.count == 0
-    assert f'value="{before.isoformat()}"' in text
-    assert formatting.day(before, FRENCH) in text
+    assert figures.period_volumes.payments.amount("EUR") == 10_00
+    assert f'<span class="dash-amount">{_money(10_00)}</span>' in card
+    assert _money(1_234_56) not in card
+    assert f'value="{day.isoformat()}"' in text
+    assert f"Du {formatting.day(day, FRENCH)} au {formatting.day(day, FRENCH)}" in text
 
 
 @pytest.mark.parametrize(
