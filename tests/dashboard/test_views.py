@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 from babel import Locale
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pointage.auth.service.users import create_user
@@ -20,10 +21,11 @@ from pointage.core.statuses import DetailedStatus, OperationType, Role
 from pointage.dashboard import service
 from pointage.dashboard.views import shop_today
 from pointage.settings import Settings
+from pointage.shop.models import BankAccount, Contract, Merchant, Shop
 from pointage.web import formatting
 from pointage.web.app import create_app
 from tests.dashboard.builders import Book
-from tests.factories import IBAN_BANK_B, make_shop
+from tests.factories import IBAN_BANK_B, ShopSetup, make_shop
 from tests.web.backoffice_world import post, sign_in
 
 EMAIL = "tresorerie@example.com"
@@ -77,6 +79,16 @@ def _text(page: str) -> str:
 def _figures(session_factory: sessionmaker[Session], data: Data, period=None):
     with session_factory() as session:
         return service.dashboard(session, [data.shop_pk], data.today, period)
+
+
+def _setup_of(session: Session, shop_pk: int) -> ShopSetup:
+    shop = session.get(Shop, shop_pk)
+    assert shop is not None
+    contract = session.scalars(select(Contract).where(Contract.shop_id == shop_pk)).one()
+    merchant = session.get(Merchant, shop.merchant_id)
+    account = session.get(BankAccount, contract.bank_account_id)
+    assert merchant is not None and account is not None
+    return ShopSetup(merchant, shop, account, contract)
 
 
 def _money(minor: int, locale: Locale = FRENCH) -> str:
@@ -193,3 +205,24 @@ def test_the_page_in_english(
     assert _money(today, ENGLISH).startswith("€1,2")
     assert f'<span class="dash-amount">{_money(today, ENGLISH)}</span>' in text
     assert "Awaiting credit by age in business days (EUR)" in text
+
+
+def test_each_currency_has_its_own_figures_and_charts_never_added_together(
+    browser: TestClient, session_factory: sessionmaker[Session], data: Data
+):
+    with session_factory() as session, session.begin():
+        setup = _setup_of(session, data.shop_pk)
+        book = Book(session, setup, remittance_numbers={setup.contract.id: 100})
+        book.remittance(
+            data.today, 5_000, currency="JPY", expected_on=add_business_days(data.today, 1)
+        )
+    page = browser.get("/dashboard")
+    charts = [
+        html.unescape(label)
+        for label in re.findall(r'<svg class="chart-svg"[^>]*aria-label="([^"]*)"', page.text)
+    ]
+
+    assert len(charts) == 4
+    assert [label.split(": ")[0][-5:] for label in charts] == ["(EUR)", "(JPY)"] * 2
+    assert formatting.money(5_000, "JPY", FRENCH) in charts[1]
+    assert formatting.money(5_000, "JPY", FRENCH) in charts[3]
