@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from pointage.auth.models import ApiKey, AuthFailure, User, UserShop
 from pointage.shop.models import Shop
+
+# The two queries every API call runs are built once: building a statement and its cache
+# key costs more than running it.
+
+
+@functools.cache
+def _key_with_shop() -> Select[ApiKey, Shop]:
+    return (
+        select(ApiKey, Shop)
+        .join(Shop, Shop.id == ApiKey.shop_id)
+        .where(ApiKey.key_hash == bindparam("key_hash"))
+    )
+
+
+@functools.cache
+def _failure_counts() -> Select[str, int]:
+    return (
+        select(AuthFailure.scope, func.count())
+        .where(
+            AuthFailure.scope.in_(bindparam("scopes", expanding=True)),
+            AuthFailure.at > bindparam("since", type_=AuthFailure.at.type),
+        )
+        .group_by(AuthFailure.scope)
+    )
 
 
 class ApiKeyRepository:
@@ -21,8 +46,10 @@ class ApiKeyRepository:
         self.session.flush()
         return key
 
-    def by_hash(self, key_hash: str) -> ApiKey | None:
-        return self.session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash))
+    def with_shop_by_hash(self, key_hash: str) -> tuple[ApiKey, Shop] | None:
+        """The key of this hash and its shop, in one round trip."""
+        row = self.session.execute(_key_with_shop(), {"key_hash": key_hash}).one_or_none()
+        return None if row is None else (row[0], row[1])
 
     def by_id(self, pk: int) -> ApiKey | None:
         return self.session.get(ApiKey, pk)
@@ -95,11 +122,7 @@ class AuthFailureRepository:
 
     def counts_since(self, scopes: Sequence[str], since: datetime) -> dict[str, int]:
         """Failures per scope after `since` (scopes without any are left out)."""
-        rows = self.session.execute(
-            select(AuthFailure.scope, func.count())
-            .where(AuthFailure.scope.in_(scopes), AuthFailure.at > since)
-            .group_by(AuthFailure.scope)
-        )
+        rows = self.session.execute(_failure_counts(), {"scopes": list(scopes), "since": since})
         return {scope: int(count) for scope, count in rows}
 
     def nth_newest(self, scope: str, n: int) -> datetime | None:

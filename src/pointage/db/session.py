@@ -3,6 +3,12 @@
 Nothing connects at import time: `make_engine(settings)` is called by `create_app`, the CLI
 or a test. Services receive a `Session` and never commit; the unit of work that opened it
 (request, CLI command, job) commits or rolls back.
+
+A unit of work that only reads says so (`unit_of_work(factory, read_only=True)`): on SQLite
+its transaction begins without the write lock, so it neither waits for a writer (a capture
+batch, an import holding the lock for seconds) nor makes one wait, and reads the last
+committed state; on both databases a write in it fails at once (SQLite's `query_only`,
+PostgreSQL's read-only transaction) instead of racing another writer.
 """
 
 from __future__ import annotations
@@ -27,10 +33,33 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(conn: Any) -> None:
-    # Take the write lock when the transaction starts, not at its first write: two writers
-    # that both read first and then write would otherwise deadlock with SQLITE_BUSY.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+# The execution option a read-only unit of work sets on its connection before it begins.
+READ_ONLY = "pointage_read_only"
+
+
+def _reads_only(conn: Any) -> bool:
+    return bool(conn.get_execution_options().get(READ_ONLY, False))
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # A unit of work that may write takes the write lock when its transaction starts, not
+    # at its first write: two writers that both read first and then write would otherwise
+    # deadlock with SQLITE_BUSY. One that only reads takes no lock (WAL: readers never
+    # wait), and its connection refuses writes until a writing unit of work has it again.
+    read_only = _reads_only(conn)
+    pooled = conn.connection
+    if pooled.info.get(READ_ONLY, False) is not read_only:
+        conn.exec_driver_sql(f"PRAGMA query_only = {int(read_only)}")
+        pooled.info[READ_ONLY] = read_only
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _postgresql_begin(conn: Any) -> None:
+    # psycopg begins the transaction at the first statement, as read-only or not.
+    dbapi_connection = conn.connection.dbapi_connection
+    read_only = _reads_only(conn)
+    if dbapi_connection.read_only is not read_only:
+        dbapi_connection.read_only = read_only
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
@@ -47,27 +76,56 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
             # Let SQLAlchemy, not the driver, decide when transactions begin.
             dbapi_connection.isolation_level = None
 
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(database_url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(database_url, pool_pre_ping=True, **kwargs)
+    if engine.dialect.driver == "psycopg":
+        event.listen(engine, "begin", _postgresql_begin)
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-@contextmanager
-def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One transaction: commit if the block succeeds, roll back if it raises."""
-    session = factory()
+def open_unit(factory: sessionmaker[Session], *, read_only: bool = False) -> Session:
+    """The session of a new unit of work (no connection is taken before its first query);
+    end it with `end_unit`. `read_only`: the unit only reads (see the module's docstring)."""
+    session = factory(execution_options={READ_ONLY: True}) if read_only else factory()
+    session.info[READ_ONLY] = read_only
+    return session
+
+
+def end_unit(session: Session, *, succeeded: bool) -> None:
+    """Commit if the unit succeeded, roll back otherwise (a failed commit too), close."""
     try:
-        yield session
-        session.commit()
+        if succeeded:
+            session.commit()
+        else:
+            session.rollback()
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session], *, read_only: bool = False) -> Iterator[Session]:
+    """One transaction: commit if the block succeeds, roll back if it raises. `read_only`:
+    the block only reads (see the module's docstring)."""
+    session = open_unit(factory, read_only=read_only)
+    try:
+        yield session
+    except BaseException:
+        end_unit(session, succeeded=False)
+        raise
+    end_unit(session, succeeded=True)
+
+
+def is_read_only(session: Session) -> bool:
+    """Whether the session is a read-only unit of work's."""
+    return bool(session.info.get(READ_ONLY, False))
 
 
 def engine_from_settings(settings: Settings) -> Engine:

@@ -17,7 +17,7 @@ from pointage.payment.repository import TransactionRepository
 from pointage.payment.schemas import IpnAck, IpnTransactionResult, TransactionIn, TransactionOut
 from pointage.payment.service import Actor, IncomingTransaction, ingest
 from pointage.web.auth import CurrentCaller
-from pointage.web.deps import AppSettings, DbSession
+from pointage.web.deps import AppSettings, DbSession, reads_only
 from pointage.web.errors import problem_responses
 from pointage.web.pagination import Page, PageParams
 
@@ -74,6 +74,7 @@ def post_transaction(
     summary="List transactions",
     responses=problem_responses(401, 404, 422),
 )
+@reads_only
 def list_transactions(
     caller: CurrentCaller, session: DbSession, page: PageParams, raw: ListFilters
 ) -> Page[TransactionOut]:
@@ -99,6 +100,7 @@ def list_transactions(
     summary="Get a transaction",
     responses=problem_responses(401, 404),
 )
+@reads_only
 def get_transaction(uuid: str, caller: CurrentCaller, session: DbSession) -> TransactionOut:
     """One transaction of the authenticated shop, in the key's mode."""
     found = TransactionRepository(session).with_links(uuid)

@@ -1,23 +1,77 @@
-"""Annotated dependencies: one unit of work per request, the settings."""
+"""Annotated dependencies: one unit of work per request, the settings.
+
+The request's session is made on the event loop (no connection is taken before its first
+query) and its unit of work is ended in a worker thread, only when it has a transaction to
+end: each hop to a worker thread and back costs about as much as a small query, so a
+request does its database work in as few of them as it can.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+import functools
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from pointage.db.session import unit_of_work
+from pointage.db.session import end_unit, is_read_only, open_unit
 from pointage.settings import Settings
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def _session(request: Request) -> Iterator[Session]:
-    with unit_of_work(request.app.state.session_factory) as session:
+_READS_ONLY = "__pointage_reads_only__"
+
+
+def reads_only(endpoint: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
+    """Mark a route that never writes. Its request's unit of work is read-only
+    (`pointage.db.session`: on SQLite it waits for no writer, a batch or an import holding
+    the write lock included; a write in it fails at once), and ends in the same worker
+    thread as the route, right after it: the route's database work takes one hop to a
+    worker thread."""
+
+    @functools.wraps(endpoint)
+    async def route(*args: P.args, **kwargs: P.kwargs) -> R:
+        return await run_in_threadpool(functools.partial(_run_and_end, endpoint, *args, **kwargs))
+
+    setattr(route, _READS_ONLY, True)
+    return route
+
+
+def _run_and_end(endpoint: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    sessions = [v for v in kwargs.values() if isinstance(v, Session) and is_read_only(v)]
+    try:
+        result = endpoint(*args, **kwargs)
+    except BaseException:
+        for session in sessions:
+            session.rollback()
+        raise
+    for session in sessions:
+        session.commit()
+    return result
+
+
+async def _session(request: Request) -> AsyncIterator[Session]:
+    read_only = getattr(request.scope.get("endpoint"), _READS_ONLY, False)
+    session = open_unit(request.app.state.session_factory, read_only=read_only)
+    try:
         yield session
+    except BaseException:
+        await _end(session, succeeded=False)
+        raise
+    await _end(session, succeeded=True)
 
 
-def _settings(request: Request) -> Settings:
+async def _end(session: Session, *, succeeded: bool) -> None:
+    if session.in_transaction():
+        await run_in_threadpool(end_unit, session, succeeded=succeeded)
+    else:
+        end_unit(session, succeeded=succeeded)  # nothing left to commit: no I/O
+
+
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

@@ -9,20 +9,22 @@ wrong.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from pointage.audit.service import record
 from pointage.auth import keys
 from pointage.auth.models import ApiKey
 from pointage.auth.repository import ApiKeyRepository
+from pointage.auth.service import key_cache
 from pointage.core.errors import AuthenticationFailed, InvalidInput, NotFound
 from pointage.core.statuses import Mode
 from pointage.shop.models import Shop
-from pointage.shop.repository import ShopRepository
 
 # How stale `last_used_at` may get: one write a minute per key at most.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -117,40 +119,79 @@ def key_of_shop(session: Session, shop: Shop, key_id: int) -> ApiKey:
 
 
 def revoke_key(session: Session, shop: Shop, key_id: int, *, actor: str) -> ApiKey:
-    """Revoke one of the shop's keys; it stops working at once. Revoking twice is harmless."""
+    """Revoke one of the shop's keys; it stops working at once in this process, and within
+    `key_cache.TTL_SECONDS` in the others. Revoking twice is harmless."""
     api_key = key_of_shop(session, shop, key_id)
     if api_key.revoked_at is None:
         api_key.revoked_at = datetime.now(UTC)
         api_key.revoked_by = actor
         session.flush()
+        # This process forgets the keys it had verified, now and once the revocation is
+        # committed (a call verified meanwhile read the key before it); the others within
+        # key_cache.TTL_SECONDS.
+        key_cache.key_revoked()
+        event.listen(session, "after_commit", lambda _session: key_cache.key_revoked(), once=True)
         record(session, actor, "api_key.revoked", "api_key", str(key_id), shop_pk=shop.id)
     return api_key
 
 
-def _caller_of(session: Session, secret: str) -> ApiCaller:
-    repo = ApiKeyRepository(session)
-    api_key = repo.by_hash(keys.hash_key(secret))
-    if api_key is None or api_key.revoked_at is not None:
+RecordUse = Callable[[int, datetime], None]
+"""Records that key `id` was used at an instant (`touch_key` in some unit of work)."""
+
+
+def use_is_stale(last_used_at: datetime | None, now: datetime) -> bool:
+    """Whether a use at `now` is worth recording: none was in the last minute."""
+    return last_used_at is None or last_used_at < now - _LAST_USED_RESOLUTION
+
+
+def touch_key(session: Session, key_id: int, now: datetime) -> None:
+    """Record a use of the key, unless one was recorded less than a minute before `now`
+    (checked again in the database: another process may have just written it)."""
+    ApiKeyRepository(session).touch(key_id, now, now - _LAST_USED_RESOLUTION)
+
+
+@dataclass(frozen=True)
+class VerifiedKey:
+    """A key found valid: who calls with it, and when its use was last recorded (now, if
+    this call recorded it)."""
+
+    caller: ApiCaller
+    last_used_at: datetime | None
+
+
+def verify_key(
+    session: Session, secret: str, shop_id: str | None, *, record_use: RecordUse | None = None
+) -> VerifiedKey:
+    """The caller whose key this is, of the shop `shop_id` when given (HTTP Basic). Its use
+    is recorded in `session`, or by `record_use` when given (a read-only unit of work hands
+    it on)."""
+    found = ApiKeyRepository(session).with_shop_by_hash(keys.hash_key(secret))
+    if found is None or found[0].revoked_at is not None:
         raise AuthenticationFailed("unknown shop or wrong key")
-    shop = ShopRepository(session).shop(api_key.shop_id)
-    if shop is None:
+    api_key, shop = found
+    if shop_id is not None and shop.shop_id != shop_id:
         raise AuthenticationFailed("unknown shop or wrong key")
     now = datetime.now(UTC)
-    repo.touch(api_key.id, now, now - _LAST_USED_RESOLUTION)
-    return ApiCaller(shop, Mode(api_key.mode), api_key.id)
+    last_used_at = api_key.last_used_at
+    # Most calls find the key used within the minute: nothing to write.
+    if use_is_stale(last_used_at, now):
+        (record_use or functools.partial(touch_key, session))(api_key.id, now)
+        last_used_at = now
+    return VerifiedKey(ApiCaller(shop, Mode(api_key.mode), api_key.id), last_used_at)
 
 
-def authenticate_bearer(session: Session, secret: str) -> ApiCaller:
+def authenticate_bearer(
+    session: Session, secret: str, *, record_use: RecordUse | None = None
+) -> ApiCaller:
     """The caller whose key this is (`Authorization: Bearer <key>`)."""
-    return _caller_of(session, secret)
+    return verify_key(session, secret, None, record_use=record_use).caller
 
 
-def authenticate_basic(session: Session, shop_id: str, secret: str) -> ApiCaller:
+def authenticate_basic(
+    session: Session, shop_id: str, secret: str, *, record_use: RecordUse | None = None
+) -> ApiCaller:
     """The caller whose shop id and key these are (HTTP Basic, as the gateway's API)."""
-    caller = _caller_of(session, secret)
-    if caller.shop.shop_id != shop_id:
-        raise AuthenticationFailed("unknown shop or wrong key")
-    return caller
+    return verify_key(session, secret, shop_id, record_use=record_use).caller
 
 
 def signing_keys(session: Session, shop: Shop, mode: Mode, secret_key: str) -> list[str]:

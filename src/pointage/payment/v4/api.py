@@ -29,12 +29,12 @@ from pointage.payment.v4.schemas import (
     TransactionUpdateIn,
 )
 from pointage.web.auth import CurrentCaller
-from pointage.web.deps import DbSession
+from pointage.web.deps import DbSession, reads_only
 
 router = APIRouter(prefix=PREFIX, route_class=V4Route, tags=["gateway-compatible V4"])
 
 
-def _caller(request: Request, caller: CurrentCaller, session: DbSession) -> ApiCaller:
+async def _caller(request: Request, caller: CurrentCaller, session: DbSession) -> ApiCaller:
     # The session is the one authentication used (one per request): V4Route commits it.
     remember_caller(request, caller, session)
     return caller
@@ -61,6 +61,7 @@ _TRANSACTION = _documented(TransactionAnswer)
 
 
 @router.post("/Transaction/Get", summary="Get a transaction", responses=_TRANSACTION)
+@reads_only
 def transaction_get(
     body: TransactionGetIn, caller: Caller, session: DbSession, request: Request
 ) -> Response:
@@ -74,6 +75,7 @@ def transaction_get(
     summary="Get the transactions of an order",
     responses=_documented(OrderTransactionsAnswer),
 )
+@reads_only
 def order_get(body: OrderGetIn, caller: Caller, session: DbSession, request: Request) -> Response:
     """Every transaction of an order id (at most 30), oldest first."""
     views = service.get_order(session, caller, body)

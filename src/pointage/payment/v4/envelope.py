@@ -24,6 +24,8 @@ from pointage.payment.v4.errors import GatewayError
 from pointage.payment.v4.present import instant
 
 PREFIX = "/api-payment/V4"
+# Parametrised once: pydantic builds a class for each parametrisation it is asked for.
+_Envelope = V4Response[Answer]
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +61,7 @@ def _render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    envelope = V4Response[Answer](
+    envelope = _Envelope(
         webService=web_service(request),
         applicationVersion=__version__,
         status="SUCCESS" if ticket is None else "ERROR",

@@ -7,12 +7,13 @@ found, exactly like one that does not exist.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from pointage.core.statuses import Mode, OperationType
@@ -67,6 +68,17 @@ def _views() -> Select[Any]:
     )
 
 
+@functools.cache
+def _view_by_uuid() -> Select[Any]:
+    # Built once: Transaction/Get is the service called the most, and building this
+    # statement and its cache key took longer than running it.
+    return _views().where(
+        Transaction.uuid == bindparam("uuid"),
+        Transaction.shop_id == bindparam("shop_pk"),
+        Transaction.mode == bindparam("mode"),
+    )
+
+
 def _scope(shop_pk: int, mode: Mode) -> list[ColumnElement[bool]]:
     return [Transaction.shop_id == shop_pk, Transaction.mode == mode.value]
 
@@ -87,7 +99,7 @@ class V4Repository:
 
     def view(self, shop_pk: int, mode: Mode, uuid: str) -> TransactionView | None:
         row = self.session.execute(
-            _views().where(Transaction.uuid == uuid, *_scope(shop_pk, mode))
+            _view_by_uuid(), {"uuid": uuid, "shop_pk": shop_pk, "mode": mode.value}
         ).one_or_none()
         return None if row is None else _view(row)
 

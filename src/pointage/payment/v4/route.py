@@ -91,13 +91,26 @@ _HANDLERS: list[tuple[type[Exception], Callable[[Request, Exception], Awaitable[
 ]
 
 
-def _finish(request: Request, *, commit: bool) -> None:
+def _session(request: Request) -> Session | None:
     session = getattr(request.state, "v4_session", None)
-    if isinstance(session, Session):
+    return session if isinstance(session, Session) else None
+
+
+def _finish(request: Request, *, commit: bool) -> None:
+    session = _session(request)
+    if session is not None:
         if commit:
             session.commit()
         else:
             session.rollback()
+
+
+async def _end(request: Request, *, commit: bool) -> None:
+    session = _session(request)
+    # A read-only service ended its transaction in its own worker thread (web.deps): no
+    # second hop to one for nothing.
+    if session is not None and session.in_transaction():
+        await run_in_threadpool(_finish, request, commit=commit)
 
 
 class V4Route(APIRoute):
@@ -111,10 +124,10 @@ class V4Route(APIRoute):
                 response = await handle(request)
                 # The answer leaves only once its changes are committed: a client that reads
                 # right after it sees them.
-                await run_in_threadpool(_finish, request, commit=True)
+                await _end(request, commit=True)
                 return response
             except Exception as exc:
-                await run_in_threadpool(_finish, request, commit=False)
+                await _end(request, commit=False)
                 for kind, answer in _HANDLERS:
                     if isinstance(exc, kind):
                         return await answer(request, exc)
