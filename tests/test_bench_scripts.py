@@ -24,6 +24,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
         ("statements.py", ["--movements", "300", "--compare", "60", "--camt-compare", "20"]),
         ("reconcile.py", ["--transactions", "3000", "--remittances", "240", "--entries", "300"]),
         ("reports.py", ["--transactions", "3000", "--remittances", "240", "--entries", "300"]),
+        ("api.py", ["--transactions", "2000", "--seconds", "1", "--sample", "500"]),
     ],
 )
 def test_benchmark_runs_on_a_tiny_input(script, args):

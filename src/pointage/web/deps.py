@@ -68,7 +68,7 @@ async def _end(session: Session, *, succeeded: bool) -> None:
     if session.in_transaction():
         await run_in_threadpool(end_unit, session, succeeded=succeeded)
     else:
-        end_unit(session, succeeded=succeeded)  # nothing left to commit: no I/O
+        session.close()  # nothing to commit or roll back: no I/O
 
 
 async def _settings(request: Request) -> Settings:
