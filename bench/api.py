@@ -9,11 +9,12 @@ server, on a million transactions.
 
 The data (bench/api_data.py) is bench/reconcile.py's merchant: 10 shops, 20,000 remittances
 and their 1,000,000 captured transactions, one production API key per shop. The server
-(bench/api_server.py) is the real application served by uvicorn as `pointage serve` does, in
-a process of its own, with one route added by the benchmark: GET /bench/bare, a constant
-JSON. The load generator (bench/api_load.py) runs in another process, on keep-alive
-connections to 127.0.0.1, each request for a transaction drawn at random (every shop's) and
-authenticated with its shop's key:
+(bench/api_server.py) is `pointage serve` itself, in a process of its own, with two routes
+the benchmark adds to the application before it is served: GET /bench/bare, a constant JSON,
+and the same from a route run in a worker thread. The in-process scheduler is off. The load
+generator (bench/api_load.py) runs in another process, on keep-alive connections to
+127.0.0.1, each request for a transaction drawn at random (every shop's) and authenticated
+with its shop's key:
 
   - bare: GET /bench/bare, an `async def` route (the target's baseline);
   - bare, in a worker thread: GET /bench/bare-sync, the same as a plain `def` route, which
@@ -73,10 +74,15 @@ def free_port() -> int:
 def served(url: str, secret_key: str, log: Path) -> Iterator[tuple[int, int]]:
     """The server in a process of its own; (port, pid) once it answers."""
     port = free_port()
-    env = {**os.environ, "POINTAGE_SECRET_KEY": secret_key}
+    env = {
+        **os.environ,
+        "POINTAGE_DATABASE_URL": url,
+        "POINTAGE_SECRET_KEY": secret_key,
+        "POINTAGE_SCHEDULER_ENABLED": "false",
+    }
     with log.open("wb") as out:
         server = subprocess.Popen(  # noqa: S603 - this interpreter, this script
-            [sys.executable, str(BENCH / "api_server.py"), url, str(port)],
+            [sys.executable, str(BENCH / "api_server.py"), str(port)],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,

@@ -1,32 +1,33 @@
-"""The server of bench/api.py, in a process of its own: the real application
-(`create_app(settings)`) served by uvicorn with the options `pointage serve` uses (one
-process, its log level, no proxy headers), plus two routes the benchmark adds to the same
-application object: GET /bench/bare, a constant JSON answer from an `async def` route, the
-floor of what any route of this server costs, and GET /bench/bare-sync, the same from a plain
-`def` route, which FastAPI runs in a worker thread (as it does the routes that use the
-database).
+"""The server of bench/api.py, in a process of its own: `pointage serve` itself (its
+settings from the environment, its uvicorn options), with two routes the benchmark adds to
+the application object `create_app` returns, before it is served:
 
-    .venv/bin/python bench/api_server.py DATABASE_URL PORT   # (POINTAGE_SECRET_KEY set)
+- GET /bench/bare, a constant JSON answer from an `async def` route: the floor of what any
+  route of this server costs;
+- GET /bench/bare-sync, the same from a plain `def` route, which FastAPI runs in a worker
+  thread, as it does the routes that use the database.
 
-The in-process scheduler is off (POINTAGE_SCHEDULER_ENABLED=false), as in a deployment whose
-batches run in a worker process: no capture batch or webhook delivery runs during a measure.
+    POINTAGE_DATABASE_URL=… POINTAGE_SECRET_KEY=… POINTAGE_SCHEDULER_ENABLED=false \\
+        .venv/bin/python bench/api_server.py PORT
+
+bench/api.py turns the in-process scheduler off, as in a deployment whose batches run in a
+worker process: no capture batch or webhook delivery runs during a measure.
 """
 
 from __future__ import annotations
 
 import sys
 
-import uvicorn
+from fastapi import FastAPI
 
+from pointage.cli import serve
 from pointage.settings import Settings
 from pointage.web.app import create_app
 
 BARE_ANSWER = {"status": "ok", "object": "bench"}
 
 
-def main() -> None:
-    url, port = sys.argv[1], int(sys.argv[2])
-    settings = Settings(database_url=url, port=port, scheduler_enabled=False)
+def with_bare_routes(settings: Settings) -> FastAPI:
     app = create_app(settings)
 
     @app.get("/bench/bare", include_in_schema=False)
@@ -37,14 +38,12 @@ def main() -> None:
     def bare_sync() -> dict[str, str]:
         return BARE_ANSWER
 
-    # As pointage.cli.serve does.
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level.lower(),
-        proxy_headers=False,
-    )
+    return app
+
+
+def main() -> None:
+    serve.create_app = with_bare_routes  # type: ignore[assignment]
+    serve.serve(host="127.0.0.1", port=int(sys.argv[1]))
 
 
 if __name__ == "__main__":
