@@ -71,7 +71,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(url: str, secret_key: str, log: Path) -> Iterator[tuple[int, int]]:
+def served(
+    url: str, secret_key: str, log: Path, *, gc_freeze: bool = False
+) -> Iterator[tuple[int, int]]:
     """The server in a process of its own; (port, pid) once it answers."""
     port = free_port()
     env = {
@@ -79,6 +81,7 @@ def served(url: str, secret_key: str, log: Path) -> Iterator[tuple[int, int]]:
         "POINTAGE_DATABASE_URL": url,
         "POINTAGE_SECRET_KEY": secret_key,
         "POINTAGE_SCHEDULER_ENABLED": "false",
+        "BENCH_GC_FREEZE": "1" if gc_freeze else "0",
     }
     with log.open("wb") as out:
         server = subprocess.Popen(  # noqa: S603 - this interpreter, this script
@@ -131,11 +134,13 @@ def measure(
     built = build(url, args.transactions, secret_key, args.sample)
     name = database_version(url)
     print(
-        f"{name}: {built.transactions:,} transactions of {built.shops} shops, "
+        f"{name}: {built.transactions:,} transactions of {built.shops} shop(s), "
         f"{len(built.samples):,} of them asked for at random; data built in {built.seconds:.1f} s"
+        + ("; server with gc.freeze()" if args.gc_freeze else "")
     )
     results = []
-    with served(url, secret_key, workdir / f"server-{name.split()[0]}.log") as (port, pid):
+    log = workdir / f"server-{name.split()[0]}.log"
+    with served(url, secret_key, log, gc_freeze=args.gc_freeze) as (port, pid):
         print(f"  load average (1 min) when the measures start: {os.getloadavg()[0]:.2f}")
         for mode in ("closed", "open"):
             for endpoint in ENDPOINTS:
@@ -243,6 +248,11 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=20_000, help="transactions asked for")
     parser.add_argument("--pg", metavar="ADMIN_URL", help="also run on PostgreSQL")
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="freeze the server's start-up objects out of the garbage collector (gc.freeze)",
+    )
     args = parser.parse_args()
     if args.warmup is None:
         args.warmup = min(2.0, args.seconds / 2)

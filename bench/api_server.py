@@ -11,11 +11,15 @@ the application object `create_app` returns, before it is served:
         .venv/bin/python bench/api_server.py PORT
 
 bench/api.py turns the in-process scheduler off, as in a deployment whose batches run in a
-worker process: no capture batch or webhook delivery runs during a measure.
+worker process: no capture batch or webhook delivery runs during a measure. With
+BENCH_GC_FREEZE=1 (bench/api.py --gc-freeze) the objects built before serving are frozen out
+of the garbage collector's reach (`gc.freeze()`), to measure what that would give.
 """
 
 from __future__ import annotations
 
+import gc
+import os
 import sys
 
 from fastapi import FastAPI
@@ -38,6 +42,9 @@ def with_bare_routes(settings: Settings) -> FastAPI:
     def bare_sync() -> dict[str, str]:
         return BARE_ANSWER
 
+    if os.environ.get("BENCH_GC_FREEZE") == "1":
+        gc.collect()
+        gc.freeze()
     return app
 
 
