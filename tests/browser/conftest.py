@@ -73,13 +73,16 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+# Per test, not per session: Playwright's synchronous API keeps an event loop running in the
+# thread while it is started, and the other tests that the same worker runs between two
+# browser tests (asyncio.run, anyio) cannot start theirs meanwhile.
+@pytest.fixture
 def playwright_driver() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser(playwright_driver: Playwright, chromium_path: str) -> Iterator[Browser]:
     launched = playwright_driver.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
     yield launched
