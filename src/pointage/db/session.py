@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from pointage.settings import Settings
@@ -62,7 +62,19 @@ def _postgresql_begin(conn: Any) -> None:
         dbapi_connection.read_only = read_only
 
 
+# Each request in flight holds a connection while it works (FastAPI runs up to 40 worker
+# threads). A connection taken above `pool_size` is closed when given back: a pool smaller
+# than the work in flight opens and closes connections all the time (on PostgreSQL, a new
+# server process each), which cost the status reads a fifth of their throughput
+# (docs/benchmarks.md). At most 40 connections per process.
+POOL_SIZE = 20
+MAX_OVERFLOW = 20
+
+
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
+    if "poolclass" not in kwargs and make_url(database_url).database not in (None, "", ":memory:"):
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", MAX_OVERFLOW)
     if database_url.startswith("sqlite"):
         engine = create_engine(
             database_url,
