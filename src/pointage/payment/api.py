@@ -100,7 +100,7 @@ def list_transactions(
     summary="Get a transaction",
     responses=problem_responses(401, 404),
 )
-@reads_only
+@reads_only(quick=True)
 def get_transaction(uuid: str, caller: CurrentCaller, session: DbSession) -> TransactionOut:
     """One transaction of the authenticated shop, in the key's mode."""
     found = TransactionRepository(session).with_links(uuid)

@@ -8,10 +8,14 @@ request does its database work in as few of them as it can.
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar, overload
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -25,19 +29,58 @@ R = TypeVar("R")
 _READS_ONLY = "__pointage_reads_only__"
 
 
-def reads_only(endpoint: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
+# Quick reads (a lookup by key, bounded) run in two worker threads of their own: more
+# threads only fight over the interpreter's lock, which cost the status reads a third of
+# their throughput and most of their p99 latency (docs/benchmarks.md). Longer reads keep
+# FastAPI's pool, so that a slow list never queues a status read behind it.
+QUICK_READ_THREADS = 2
+_quick_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _quick_limiter() -> anyio.CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    limiter = _quick_limiters.get(loop)
+    if limiter is None:
+        limiter = _quick_limiters[loop] = anyio.CapacityLimiter(QUICK_READ_THREADS)
+    return limiter
+
+
+@overload
+def reads_only(endpoint: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]: ...
+
+
+@overload
+def reads_only(
+    *, quick: bool
+) -> Callable[[Callable[P, R]], Callable[P, Coroutine[Any, Any, R]]]: ...
+
+
+def reads_only(
+    endpoint: Callable[P, R] | None = None, *, quick: bool = False
+) -> (
+    Callable[P, Coroutine[Any, Any, R]]
+    | Callable[[Callable[P, R]], Callable[P, Coroutine[Any, Any, R]]]
+):
     """Mark a route that never writes. Its request's unit of work is read-only
     (`pointage.db.session`: on SQLite it waits for no writer, a batch or an import holding
     the write lock included; a write in it fails at once), and ends in the same worker
     thread as the route, right after it: the route's database work takes one hop to a
-    worker thread."""
+    worker thread. `quick`: a lookup by key, run in the threads kept for quick reads."""
 
-    @functools.wraps(endpoint)
-    async def route(*args: P.args, **kwargs: P.kwargs) -> R:
-        return await run_in_threadpool(functools.partial(_run_and_end, endpoint, *args, **kwargs))
+    def mark(endpoint: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
+        @functools.wraps(endpoint)
+        async def route(*args: P.args, **kwargs: P.kwargs) -> R:
+            call = functools.partial(_run_and_end, endpoint, *args, **kwargs)
+            if quick:
+                return await anyio.to_thread.run_sync(call, limiter=_quick_limiter())
+            return await run_in_threadpool(call)
 
-    setattr(route, _READS_ONLY, True)
-    return route
+        setattr(route, _READS_ONLY, True)
+        return route
+
+    return mark if endpoint is None else mark(endpoint)
 
 
 def _run_and_end(endpoint: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:

@@ -61,7 +61,7 @@ _TRANSACTION = _documented(TransactionAnswer)
 
 
 @router.post("/Transaction/Get", summary="Get a transaction", responses=_TRANSACTION)
-@reads_only
+@reads_only(quick=True)
 def transaction_get(
     body: TransactionGetIn, caller: Caller, session: DbSession, request: Request
 ) -> Response:
@@ -75,7 +75,7 @@ def transaction_get(
     summary="Get the transactions of an order",
     responses=_documented(OrderTransactionsAnswer),
 )
-@reads_only
+@reads_only(quick=True)
 def order_get(body: OrderGetIn, caller: Caller, session: DbSession, request: Request) -> Response:
     """Every transaction of an order id (at most 30), oldest first."""
     views = service.get_order(session, caller, body)
