@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from pointage.core.statuses import (
@@ -258,48 +259,33 @@ def open_suggestions(session: Session, merchant_ids: Collection[int]) -> list[Cl
     ]
 
 
+def _ids_where(
+    session: Session, key: Any, ids: Collection[int], condition: ColumnElement[bool]
+) -> set[int]:
+    """Those of `ids` (values of the primary key `key`) whose row meets `condition`."""
+    found: set[int] = set()
+    for chunk in _chunks(ids):
+        found.update(session.scalars(select(key).where(key.in_(chunk), condition)))
+    return found
+
+
 def entries_of_shops(
     session: Session, shop_pks: Collection[int], entry_ids: Collection[int]
 ) -> set[int]:
     """Those of these bank entries on an account that a contract of the shops credits."""
     accounts = select(Contract.bank_account_id).where(Contract.shop_id.in_(shop_pks))
-    found: set[int] = set()
-    for chunk in _chunks(entry_ids):
-        found.update(
-            session.scalars(
-                select(StatementEntry.id).where(
-                    StatementEntry.id.in_(chunk), StatementEntry.bank_account_id.in_(accounts)
-                )
-            )
-        )
-    return found
+    return _ids_where(
+        session, StatementEntry.id, entry_ids, StatementEntry.bank_account_id.in_(accounts)
+    )
 
 
 def remittances_of_shops(
     session: Session, shop_pks: Collection[int], remittance_ids: Collection[int]
 ) -> set[int]:
-    found: set[int] = set()
-    for chunk in _chunks(remittance_ids):
-        found.update(
-            session.scalars(
-                select(Remittance.id).where(
-                    Remittance.id.in_(chunk), Remittance.shop_id.in_(shop_pks)
-                )
-            )
-        )
-    return found
+    return _ids_where(session, Remittance.id, remittance_ids, Remittance.shop_id.in_(shop_pks))
 
 
 def transactions_of_shops(
     session: Session, shop_pks: Collection[int], transaction_ids: Collection[int]
 ) -> set[int]:
-    found: set[int] = set()
-    for chunk in _chunks(transaction_ids):
-        found.update(
-            session.scalars(
-                select(Transaction.id).where(
-                    Transaction.id.in_(chunk), Transaction.shop_id.in_(shop_pks)
-                )
-            )
-        )
-    return found
+    return _ids_where(session, Transaction.id, transaction_ids, Transaction.shop_id.in_(shop_pks))
