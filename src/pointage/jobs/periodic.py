@@ -12,12 +12,13 @@ import asyncio
 import contextlib
 import logging
 import threading
+from abc import ABC, abstractmethod
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 
-class PeriodicJob:
+class PeriodicJob(ABC):
     """Subclasses give `name` and `tick()`, and their period to `__init__`."""
 
     name = "periodic-job"
@@ -28,8 +29,9 @@ class PeriodicJob:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
+    @abstractmethod
     def tick(self) -> Any:
-        raise NotImplementedError
+        """One round of the job's work; run in a worker thread."""
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name=self.name)
