@@ -17,25 +17,33 @@ from sqlalchemy import text
 
 from pointage import __version__
 from pointage.auth import views as auth_views
+from pointage.auth import views_admin as admin_views
 from pointage.dashboard import views as dashboard_views
 from pointage.db.session import make_engine, make_session_factory
 from pointage.jobs.scheduler import CaptureScheduler
 from pointage.jobs.webhooks import WebhookDispatcher
 from pointage.payment import api as payment_api
 from pointage.payment import views as payment_views
+from pointage.payment import views_detail as payment_detail_views
 from pointage.payment.v4 import api as v4_api
 from pointage.reconciliation import api_manual as reconciliation_manual_api
 from pointage.reconciliation import api_runs as reconciliation_runs_api
+from pointage.reconciliation import views as reconciliation_views
 from pointage.reconciliation.engine_settings import engine_settings
 from pointage.remittance import api as remittance_api
+from pointage.remittance import views as remittance_views
 from pointage.report import api as report_api
 from pointage.report import api_export as export_api
+from pointage.report import views as report_views
 from pointage.settings import Settings
+from pointage.shop import views as shop_views
 from pointage.statement import api as statement_api
+from pointage.statement import views as statement_views
 from pointage.web import errors, idempotency, openapi, pages, placeholders
 from pointage.web.deps import DbSession
 from pointage.web.session import SessionMiddleware
 from pointage.webhook import api as webhook_api
+from pointage.webhook import views as webhook_views
 from pointage.webhook.transport import HttpxTransport
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -99,6 +107,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(auth_views.router)
     app.include_router(dashboard_views.router)
     app.include_router(payment_views.router)
+    app.include_router(payment_detail_views.router)
+    app.include_router(remittance_views.router)
+    app.include_router(statement_views.router)
+    app.include_router(reconciliation_views.router)
+    app.include_router(report_views.router)
+    app.include_router(shop_views.router)
+    app.include_router(admin_views.router)
+    app.include_router(webhook_views.router)
+    # Sections not built yet: after the real pages, which take their paths first.
     app.include_router(placeholders.router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     openapi.install(app)
