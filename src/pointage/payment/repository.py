@@ -6,13 +6,14 @@ nothing else.
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from pointage.core.statuses import DetailedStatus, OperationType
@@ -40,6 +41,45 @@ class TransactionLinks:
     parent_uuid: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TransactionRow:
+    """A transaction's columns, as the quick status reads get them (SQLAlchemy Core rows, read
+    on the event loop on SQLite: pointage.web.deps.read_rows): the attributes of a
+    `Transaction`, without the cost of an ORM entity (twice that of the row)."""
+
+    id: int
+    uuid: str
+    shop_id: int
+    transaction_id: str
+    transaction_date: date
+    order_id: str | None
+    operation_type: str
+    amount_minor: int
+    original_amount_minor: int
+    currency: str
+    detailed_status: str
+    status: str
+    card_brand: str | None
+    card_masked: str | None
+    authorisation_number: str | None
+    customer_reference: str | None
+    created_at: datetime
+    expected_capture_date: date
+    captured_at: datetime | None
+    contract_id: int | None
+    remittance_id: int | None
+    parent_id: int | None
+    reconciliation_status: str
+    dispute_flag: str
+    mode: str
+    updated_at: datetime
+
+
+# The columns of a TransactionRow, in its order: select(*TRANSACTION_COLUMNS, …) and
+# TransactionRow(*row[:len(TRANSACTION_COLUMNS)]).
+TRANSACTION_COLUMNS = tuple(getattr(Transaction, field.name) for field in fields(TransactionRow))
+
+
 _Parent = aliased(Transaction)
 # A query of any columns: SQLAlchemy types a select by the tuple of its columns.
 Rows = Select[*tuple[Any, ...]]
@@ -54,6 +94,41 @@ def _with_links(query: Rows) -> Rows:
 
 
 _LINK_COLUMNS = (Contract.number, Remittance.number, Remittance.expected_credit_date, _Parent.uuid)
+
+_EXPECTED_CREDIT_DATE = (
+    select(Remittance.expected_credit_date)
+    .where(Remittance.id == Transaction.remittance_id)
+    .correlate(Transaction)
+    .scalar_subquery()
+)
+# The keys the back office's list may be sorted by (with the id as tie-breaker); a key that
+# may be empty sorts as the smallest value, so that a cursor can always compare it.
+LIST_SORT_KEYS: dict[str, SQLColumnExpression[Any]] = {
+    "created": Transaction.created_at,
+    "amount": Transaction.amount_minor,
+    "order_id": func.coalesce(Transaction.order_id, ""),
+    "status": Transaction.status,
+    "reconciliation": Transaction.reconciliation_status,
+    "credit_date": func.coalesce(_EXPECTED_CREDIT_DATE, date(1, 1, 1)),
+}
+
+
+@functools.cache
+def with_links_by_uuid() -> Rows:
+    """A transaction of a shop and mode by uuid, with its links: `:uuid`, `:shop_pk`,
+    `:mode`. Built once (`GET /v1/transactions/{uuid}`, a quick read: building a statement
+    and its cache key costs more than running it), rows read by `row_with_links`."""
+    return _with_links(select(*TRANSACTION_COLUMNS, *_LINK_COLUMNS)).where(
+        Transaction.uuid == bindparam("uuid"),
+        Transaction.shop_id == bindparam("shop_pk"),
+        Transaction.mode == bindparam("mode"),
+    )
+
+
+def row_with_links(row: Sequence[Any]) -> tuple[TransactionRow, TransactionLinks]:
+    """A row of `with_links_by_uuid`."""
+    width = len(TRANSACTION_COLUMNS)
+    return TransactionRow(*row[:width]), TransactionLinks(*row[width:])
 
 
 class TransactionRepository:
@@ -211,6 +286,30 @@ class TransactionRepository:
             )
         ).first()
         return (row[0], row[1]) if row is not None else None
+
+    def sort_position(self, shop_pk: int, mode: str, uuid: str, key: str) -> tuple[Any, int] | None:
+        """(sort key `key` of LIST_SORT_KEYS, id) of a transaction of the shop and mode."""
+        row = self.session.execute(
+            select(LIST_SORT_KEYS[key], Transaction.id).where(
+                Transaction.uuid == uuid, Transaction.shop_id == shop_pk, Transaction.mode == mode
+            )
+        ).first()
+        return (row[0], row[1]) if row is not None else None
+
+    def changed_since(
+        self, shop_pk: int, mode: str, uuids: Collection[str], since: datetime
+    ) -> Sequence[Transaction]:
+        """Those of these transactions of the shop and mode changed after `since`."""
+        if not uuids:
+            return []
+        return self.session.scalars(
+            select(Transaction).where(
+                Transaction.uuid.in_(list(uuids)),
+                Transaction.shop_id == shop_pk,
+                Transaction.mode == mode,
+                Transaction.updated_at > since,
+            )
+        ).all()
 
     def operations_listing(self, transaction_pk: int) -> Select[Any]:
         return select(Operation).where(Operation.transaction_pk == transaction_pk)

@@ -1,8 +1,9 @@
 """Cash management (*Gestion de caisse*): the selected shop's production transactions,
 newest first, narrowed by the filter form (`payment.views_form`), a page at a time by
-keyset cursors, each line with its reconciliation indicator; the current filter exported to
-CSV (streamed) and to Excel (`pointage.report.export`). docs/backoffice.md lists the
-columns."""
+keyset cursors in the order of a sortable column (`payment.views_sort`), each line with its
+reconciliation indicator and kept up to date while the page is open (`payment.views_live`);
+the current filter exported to CSV (streamed) and to Excel (`pointage.report.export`).
+docs/backoffice/transactions.md lists the columns."""
 
 from __future__ import annotations
 
@@ -17,13 +18,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.background import BackgroundTask
 
 from pointage.core.errors import InvalidInput
 from pointage.core.money import to_decimal
 from pointage.core.statuses import Mode
+from pointage.payment import views_live as live
 from pointage.payment.models import Transaction
 from pointage.payment.repository import TransactionLinks, TransactionRepository
 from pointage.payment.views_form import (
@@ -33,6 +35,7 @@ from pointage.payment.views_form import (
     FilterForm,
     read_form,
 )
+from pointage.payment.views_sort import SORT_COLUMNS, fetch_sorted
 from pointage.reconciliation.service.run import business_today
 from pointage.report.export import export_reconciliation, validated
 from pointage.shop.models import Shop
@@ -40,7 +43,8 @@ from pointage.web.backoffice import CurrentUser, SelectedShop, page_router, rend
 from pointage.web.deps import DbSession
 from pointage.web.formatting import time_zone
 from pointage.web.i18n import N_
-from pointage.web.pagination import Keyset, PageRequest, fetch_page
+from pointage.web.pagination import PageRequest
+from pointage.web.templating import SECURITY_HEADERS
 
 router = page_router()
 
@@ -90,6 +94,7 @@ FORM_ERRORS = {
     "amount": N_("Enter an amount such as 12.50."),
     "amount_order": N_("The minimum amount is above the maximum."),
     "remittance": N_("Enter a remittance number (a whole number)."),
+    "sort": N_("The list cannot be sorted this way: choose a column header."),
 }
 
 
@@ -101,7 +106,7 @@ class Line:
     indicator: Indicator
 
 
-def _lines(session: Session, rows: Sequence[Transaction]) -> list[Line]:
+def lines_of(session: Session, rows: Sequence[Transaction]) -> list[Line]:
     links = TransactionRepository(session).links([tx.id for tx in rows])
     out = []
     for tx in rows:
@@ -111,15 +116,23 @@ def _lines(session: Session, rows: Sequence[Transaction]) -> list[Line]:
     return out
 
 
-def _keyset(repo: TransactionRepository, shop_pk: int) -> Keyset:
-    return Keyset(
-        sort=Transaction.created_at,
-        pk=Transaction.id,
-        position=lambda uuid: repo.position(shop_pk, PRODUCTION, uuid),
-    )
-
-
 Cursor = Annotated[str | None, Query(max_length=64)]
+
+
+@router.get("/transactions/changes")
+def changes(
+    request: Request,
+    user: CurrentUser,
+    shop: SelectedShop,
+    session: DbSession,
+    since: Annotated[str, Query(max_length=40)],
+    ids: Annotated[str, Query(max_length=live.MAX_IDS * 33)],
+) -> JSONResponse:
+    """The lines of these transactions (of the selected shop) changed since `since`, as the
+    list shows them, for the page to update them in place."""
+    changed = live.changed(session, shop.id, PRODUCTION, live.read_since(since), live.read_ids(ids))
+    body = live.answer(request, lines_of(session, changed))
+    return JSONResponse(body, headers=SECURITY_HEADERS)
 
 
 @router.get("/transactions")
@@ -142,20 +155,23 @@ def transactions(
         "dispute_choices": DISPUTE_CHOICES,
         "filter_labels": FILTER_LABELS,
         "form_errors": FORM_ERRORS,
+        "sort_columns": SORT_COLUMNS,
+        "live_since": live.since_now(),
+        "live_interval": live.POLL_SECONDS * 1000,
+        "stamp": live.stamp,
     }
     if form.errors:
         return render(request, "transactions/list.html", context, status_code=400)
     repo = TransactionRepository(session)
     page = PageRequest(PAGE_SIZE, after if before is None else None, before)
-    rows, has_more = fetch_page(
-        session, repo.listing(shop.id, PRODUCTION, form.filters), _keyset(repo, shop.id), page
-    )
+    query = repo.listing(shop.id, PRODUCTION, form.filters)
+    rows, has_more = fetch_sorted(session, query, shop.id, PRODUCTION, form.sort, page)
     backwards = page.ending_before is not None
     if rows and (has_more or backwards):
         context["older"] = rows[-1].uuid
     if rows and ((has_more and backwards) or (not backwards and page.starting_after)):
         context["newer"] = rows[0].uuid
-    context["lines"] = _lines(session, rows)
+    context["lines"] = lines_of(session, rows)
     return render(request, "transactions/list.html", context)
 
 
@@ -217,14 +233,10 @@ def _csv_rows(
     cursor: str | None = None
     while True:
         with factory() as session:
-            repo = TransactionRepository(session)
-            rows, has_more = fetch_page(
-                session,
-                repo.listing(shop_pk, PRODUCTION, form.filters),
-                _keyset(repo, shop_pk),
-                PageRequest(CSV_BATCH, cursor, None),
-            )
-            for line in _lines(session, rows):
+            query = TransactionRepository(session).listing(shop_pk, PRODUCTION, form.filters)
+            page = PageRequest(CSV_BATCH, cursor, None)
+            rows, has_more = fetch_sorted(session, query, shop_pk, PRODUCTION, form.sort, page)
+            for line in lines_of(session, rows):
                 writer.writerow(_csv_row(line, timezone))
         yield _drain(buffer)
         if not has_more or not rows:

@@ -5,7 +5,8 @@ the CSV and the Excel export.
 Fields: `from`, `to` (dates in the shop's time zone), `status`, `reconciliation`, `dispute`,
 `order_id`, `transaction_id`, `card` (the card's last four digits), `amount_min`,
 `amount_max` (in the currency's units, "12.50" or "12,50"), `remittance` (its number). An
-empty field does not filter.
+empty field does not filter. The list's order is `sort` (a key of `views_sort.SORT_COLUMNS`)
+and `dir` (`asc` or `desc`), newest first when not given.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pointage.core.money import to_minor
 from pointage.core.statuses import DisputeFlag, ReconciliationStatus, Status
 from pointage.payment import filters as list_filters
 from pointage.payment.filters import RawFilters, TransactionFilters
+from pointage.payment.views_sort import DIRECTIONS, SORT_COLUMNS, Sort
 from pointage.report.export import ExportFilters
 
 FIELDS = (
@@ -61,11 +63,28 @@ class FilterForm:
     filters: TransactionFilters = field(default_factory=TransactionFilters)
     date_from: date | None = None
     date_to: date | None = None
+    sort: Sort = field(default_factory=Sort)
+
+    @property
+    def filter_query(self) -> str:
+        """The form's non-empty fields as a query string (for links that keep the filter)."""
+        return urlencode([(name, value) for name, value in self.values.items() if value])
 
     @property
     def query(self) -> str:
-        """The form's non-empty fields as a query string (for links that keep the filter)."""
-        return urlencode([(name, value) for name, value in self.values.items() if value])
+        """The filter and the order, when not the default one (links to other pages)."""
+        order = "" if self.sort.is_default else self.sort_query()
+        return "&".join(part for part in (self.filter_query, order) if part)
+
+    def sort_query(self, sort: Sort | None = None) -> str:
+        chosen = sort or self.sort
+        return urlencode({"sort": chosen.key, "dir": chosen.direction})
+
+    def sort_link(self, key: str) -> str:
+        """The list's address sorted as a click on the header of column `key` asks."""
+        return "/transactions?" + "&".join(
+            part for part in (self.filter_query, self.sort_query(self.sort.toggled(key))) if part
+        )
 
     @property
     def active(self) -> bool:
@@ -114,6 +133,7 @@ def read_form(params: QueryParams, timezone: str) -> FilterForm:
     if amount_min is not None and amount_max is not None and amount_min > amount_max:
         form.errors["amount_min"] = "amount_order"
     remittance = _remittance(form)
+    form.sort = _sort(form, params)
     if form.errors:
         return form
     raw = RawFilters(
@@ -134,6 +154,18 @@ def read_form(params: QueryParams, timezone: str) -> FilterForm:
         return form
     form.filters = _with_own(checked, values)
     return form
+
+
+def _sort(form: FilterForm, params: QueryParams) -> Sort:
+    key = (params.get("sort") or "").strip() or Sort().key
+    column = SORT_COLUMNS.get(key)
+    direction = (params.get("dir") or "").strip() or (
+        column.first_direction if column else Sort().direction
+    )
+    if column is None or direction not in DIRECTIONS:
+        form.errors["sort"] = "sort"
+        return Sort()
+    return Sort(key, direction)
 
 
 def _with_own(checked: TransactionFilters, values: dict[str, str]) -> TransactionFilters:
