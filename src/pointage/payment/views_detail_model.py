@@ -1,0 +1,338 @@
+"""What the transaction detail page shows (`payment.views_detail`): the header's facts, the
+timeline of everything that happened to the transaction, and the actions its state and the
+user's role allow.
+
+The timeline is read from the services that own each part: the operations log (payment,
+merchant operations, capture, expiry, gateway notifications), the transactions derived from
+it (refunds, duplicates), and the reconciliation's explanation (remittance, the bank entry
+with its file and record number, each criterion of the match, chargebacks, undone matches,
+suggestions)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pointage.auth.models import User
+from pointage.auth.service.users import Action, can
+from pointage.core.statuses import (
+    BEFORE_CAPTURE,
+    TO_VALIDATE,
+    DetailedStatus,
+    Mode,
+    OperationKind,
+    OperationType,
+)
+from pointage.payment.models import Operation, Transaction
+from pointage.payment.repository import TransactionLinks, TransactionRepository
+from pointage.payment.views import INDICATORS, Indicator
+from pointage.reconciliation.models import ClaimRole, MatchOrigin
+from pointage.reconciliation.service.explain import explain_transaction
+from pointage.reconciliation.service.explain_views import (
+    Explanation,
+    MatchView,
+    RemittanceView,
+    SuggestionView,
+)
+from pointage.shop.models import Shop
+from pointage.web.i18n import N_
+
+_DUPLICABLE = frozenset({DetailedStatus.CAPTURED, DetailedStatus.CANCELLED, DetailedStatus.EXPIRED})
+
+OPERATION_TITLES = {
+    OperationKind.CREATE.value: N_("Payment received from the gateway"),
+    OperationKind.VALIDATE.value: N_("Validated"),
+    OperationKind.CANCEL.value: N_("Cancelled"),
+    OperationKind.MODIFY.value: N_("Modified"),
+    OperationKind.REFUND.value: N_("Created as a refund"),
+    OperationKind.DUPLICATE.value: N_("Created as a copy of another payment"),
+    OperationKind.CAPTURE.value: N_("Captured"),
+    OperationKind.EXPIRE.value: N_("Expired: not validated before its capture date"),
+    OperationKind.UPDATE.value: N_("Updated by the gateway"),
+}
+SOURCE_LABELS = {
+    "back_office": N_("Back office"),
+    "api": N_("API"),
+    "batch": N_("Daily batch"),
+    "ipn": N_("Payment notification"),
+    "file": N_("Transaction journal file"),
+}
+MATCH_TITLES = {
+    MatchOrigin.ENGINE.value: N_("Reconciled automatically"),
+    MatchOrigin.CONFIRMED.value: N_("Reconciled: suggestion confirmed"),
+    MatchOrigin.MANUAL.value: N_("Reconciled by hand with bank entries"),
+    MatchOrigin.WITHOUT_ENTRY.value: N_("Reconciled by hand without a bank entry"),
+}
+CHANGE_LABELS = {
+    "detailed_status": N_("Status"),
+    "amount_minor": N_("Amount"),
+    "expected_capture_date": N_("Capture date"),
+}
+OUTCOMES = {
+    "pass": ("✓", N_("Met")),
+    "partial": ("≈", N_("Partly met")),
+    "fail": ("✕", N_("Not met")),
+    "info": ("i", N_("Information")),
+}
+OPEN_REASONS = {
+    "not_captured": N_("Not captured yet: there is nothing to reconcile."),
+    "not_run": N_("No reconciliation run has looked at its remittance yet."),
+    "no_candidate": N_("No bank entry in the expected window looks like its credit."),
+    "ambiguous": N_("Several bank entries could be its credit: a person chooses."),
+    "below_threshold": N_("The best bank entry found is not convincing enough."),
+    "not_yet_due": N_("Its credit is not expected yet."),
+    "overdue": N_("Its credit is overdue and no bank entry was found."),
+    "already_claimed": N_("What would pay it is already claimed by another match."),
+    "undone": N_("A person undid the match found: it is not applied again."),
+}
+SUGGESTION_STATUSES = {
+    "open": N_("Open"),
+    "confirmed": N_("Confirmed"),
+    "rejected": N_("Rejected"),
+    "superseded": N_("Superseded"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str  # English; translated where shown
+    before: Any
+    after: Any
+
+
+@dataclass
+class Event:
+    """One line of the timeline."""
+
+    at: datetime
+    kind: str  # a CSS modifier: payment, operation, capture, refund, match, chargeback…
+    title: str  # English; translated where shown
+    actor: str | None = None
+    source: str | None = None
+    comment: str | None = None
+    changes: list[Change] = field(default_factory=list)
+    related: Transaction | None = None  # a refund or duplicate, or the parent
+    remittance: RemittanceView | None = None
+    match: MatchView | None = None
+    suggestion: SuggestionView | None = None
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """The actions shown: allowed by the transaction's state and the user's role."""
+
+    validate: bool = False
+    cancel: bool = False
+    modify: bool = False
+    refund: bool = False
+    duplicate: bool = False
+    reconcile: bool = False
+    unmatch: tuple[int, ...] = ()  # the active matches the user may undo
+
+    @property
+    def any(self) -> bool:
+        return any(
+            (self.validate, self.cancel, self.modify, self.refund, self.duplicate, self.reconcile)
+        ) or bool(self.unmatch)
+
+
+@dataclass
+class Detail:
+    transaction: Transaction
+    links: TransactionLinks
+    indicator: Indicator
+    explanation: Explanation
+    timeline: list[Event]
+    allowed: Allowed
+    refundable_minor: int
+    test_mode: bool
+    may_operate: bool
+    may_reconcile: bool
+    active_matches: list[MatchView]
+
+
+def build_detail(session: Session, user: User, shop: Shop, tx: Transaction) -> Detail:
+    repo = TransactionRepository(session)
+    found = repo.with_links(tx.uuid)
+    links = found[1] if found is not None else TransactionLinks()
+    explanation = explain_transaction(session, shop.merchant_id, tx.uuid, shop_pk=shop.id)
+    children = list(repo.children(tx.id))
+    parent = repo.get(tx.parent_id) if tx.parent_id is not None else None
+    refundable = 0
+    if tx.operation_type == OperationType.DEBIT.value:
+        refundable = tx.amount_minor - repo.refunded_total(tx.id)
+    active = [m for m in (explanation.credit_match, *explanation.claims) if m is not None]
+    allowed = _allowed(user, tx, refundable, explanation, active)
+    events = _operations(repo.operations_of(tx.id), tx, parent, explanation.remittance)
+    events += _derived(repo, children)
+    events += _reconciliation(explanation)
+    if tx.captured_at is not None and not any(e.kind == "capture" for e in events):
+        events.append(_capture(tx.captured_at, explanation.remittance))
+    events.sort(key=lambda event: event.at)
+    return Detail(
+        transaction=tx,
+        links=links,
+        indicator=INDICATORS.get(tx.reconciliation_status, INDICATORS["not_applicable"]),
+        explanation=explanation,
+        timeline=events,
+        allowed=allowed,
+        refundable_minor=max(refundable, 0),
+        test_mode=tx.mode == Mode.TEST.value,
+        may_operate=can(user, Action.OPERATE),
+        may_reconcile=can(user, Action.RECONCILE),
+        active_matches=active,
+    )
+
+
+def _allowed(
+    user: User,
+    tx: Transaction,
+    refundable: int,
+    explanation: Explanation,
+    active: Sequence[MatchView],
+) -> Allowed:
+    operate = can(user, Action.OPERATE)
+    reconcile = can(user, Action.RECONCILE)
+    status = DetailedStatus(tx.detailed_status)
+    debit = tx.operation_type == OperationType.DEBIT.value
+    not_captured = status in BEFORE_CAPTURE and tx.remittance_id is None
+    return Allowed(
+        validate=operate and status in TO_VALIDATE,
+        cancel=operate and not_captured,
+        modify=operate and not_captured,
+        refund=operate and debit and status == DetailedStatus.CAPTURED and refundable > 0,
+        duplicate=operate and debit and status in _DUPLICABLE,
+        reconcile=reconcile and tx.remittance_id is not None and explanation.credit_match is None,
+        unmatch=tuple(m.id for m in active) if reconcile else (),
+    )
+
+
+def _operations(
+    log: Sequence[Operation],
+    tx: Transaction,
+    parent: Transaction | None,
+    remittance: RemittanceView | None,
+) -> list[Event]:
+    events = []
+    for op in log:
+        if op.kind == OperationKind.CAPTURE.value:
+            event = _capture(op.at, remittance)
+        else:
+            title = OPERATION_TITLES.get(op.kind, N_("Operation"))
+            if op.kind == OperationKind.CREATE.value and tx.operation_type != "DEBIT":
+                title = N_("Received from the gateway")
+            related = parent if op.kind in (OperationKind.REFUND, OperationKind.DUPLICATE) else None
+            event = Event(op.at, "operation", title, related=related)
+            if op.kind == OperationKind.CREATE.value:
+                event.kind = "payment"
+        event.actor, event.source, event.comment = op.actor, op.source, op.comment
+        event.changes = _changes(op.before, op.after)
+        events.append(event)
+    return events
+
+
+def _capture(at: datetime, remittance: RemittanceView | None) -> Event:
+    title = N_("Captured in a remittance") if remittance is not None else N_("Captured")
+    return Event(at, "capture", title, remittance=remittance)
+
+
+def _changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Change]:
+    if not before or not after:
+        return []
+    changes = []
+    for name, label in CHANGE_LABELS.items():
+        old, new = before.get(name), after.get(name)
+        if old != new:
+            if name == "expected_capture_date":
+                old, new = _as_date(old), _as_date(new)
+            changes.append(Change(name, label, old, new))
+    return changes
+
+
+def _as_date(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _derived(repo: TransactionRepository, children: Sequence[Transaction]) -> list[Event]:
+    """The refunds and copies made from the transaction, with who made them and why."""
+    events = []
+    for child in children:
+        refund = child.operation_type == OperationType.CREDIT.value
+        title = N_("Refunded") if refund else N_("Copied into a new payment")
+        event = Event(child.created_at, "refund" if refund else "duplicate", title, related=child)
+        first = next(iter(repo.operations_of(child.id)), None)
+        if first is not None:
+            event.actor, event.source, event.comment = first.actor, first.source, first.comment
+        events.append(event)
+    return events
+
+
+def _reconciliation(explanation: Explanation) -> list[Event]:
+    events = []
+    for match in (explanation.credit_match, *explanation.claims, *explanation.history):
+        if match is None:
+            continue
+        events.append(
+            Event(
+                match.created_at,
+                _match_kind(match),
+                _match_title(match),
+                actor=match.actor,
+                comment=match.comment,
+                match=match,
+            )
+        )
+        if match.reversal is not None:
+            events.append(
+                Event(
+                    match.reversal.at,
+                    "reversal",
+                    N_("Match undone"),
+                    actor=match.reversal.actor,
+                    comment=match.reversal.comment,
+                    match=match,
+                )
+            )
+    for proposed in explanation.decided_suggestions:
+        if proposed.status in ("rejected", "superseded") and proposed.decided_at is not None:
+            title = N_("Suggestion rejected") if proposed.status == "rejected" else None
+            events.append(
+                Event(
+                    proposed.decided_at,
+                    "suggestion",
+                    title or N_("Suggestion superseded"),
+                    actor=proposed.decided_by,
+                    comment=proposed.comment,
+                    suggestion=proposed,
+                )
+            )
+    return events
+
+
+def _roles(match: MatchView) -> set[str | None]:
+    return {e.role for e in match.entries} | {t.role for t in match.transactions}
+
+
+def _match_kind(match: MatchView) -> str:
+    if ClaimRole.CHARGEBACK.value in _roles(match):
+        return "chargeback"
+    return "match" if match.active else "match-undone"
+
+
+def _match_title(match: MatchView) -> str:
+    roles = _roles(match)
+    if ClaimRole.CHARGEBACK.value in roles:
+        return N_("Chargeback: the payment was taken back")
+    if ClaimRole.FEE.value in roles and ClaimRole.CREDIT.value not in roles:
+        return N_("Commission debited")
+    return MATCH_TITLES.get(match.origin, N_("Reconciled"))
