@@ -1,9 +1,374 @@
 """Report pages (/reports): the daily journals' history with download and re-send, failed
 deliveries, and report settings per shop.
+
+Everything is the selected shop's: another shop's report is not found (404), exactly like a
+report that does not exist. Every role may read and download (`Action.EXPORT`); re-sending
+and changing the settings are for the roles that manage reports (`Action.MANAGE_REPORTS`:
+administrators and accountants): a read-only user sees no button and is refused (403) if
+they post anyway. An action the service refuses is told next to its field, nothing changed.
 """
 
 from __future__ import annotations
 
-from pointage.web.backoffice import page_router
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Form, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.background import BackgroundTask
+
+from pointage.auth.models import User
+from pointage.auth.service.users import Action, can, require
+from pointage.core.errors import InvalidInput, NotFound
+from pointage.report import repository
+from pointage.report import views_settings as settings_form
+from pointage.report.delivery.service import configured_channels, process_due
+from pointage.report.models import Channel, DeliveryStatus, GeneratedReport
+from pointage.report.service import history
+from pointage.report.service import settings as report_settings
+from pointage.settings import Settings
+from pointage.shop.models import Shop
+from pointage.web.backoffice import CurrentUser, SelectedShop, gettext_for, page_router, render
+from pointage.web.cursors import int_cursor
+from pointage.web.deps import AppSettings, DbSession
+from pointage.web.i18n import N_
+from pointage.web.pagination import Keyset, PageRequest, fetch_page
+from pointage.web.session import flash
+from pointage.web.templating import SECURITY_HEADERS, redirect
 
 router = page_router()
+
+PAGE_SIZE = 50
+FAILED_SHOWN = 20
+HOME = "/reports"
+Cursor = Annotated[str | None, Query(max_length=64)]
+FormText = Annotated[str, Form()]
+FormList = Annotated[list[str], Form()]
+
+CHANNEL_LABELS = {
+    "email": N_("E-mail"),
+    "sftp": N_("SFTP"),
+    "local": N_("Folder on the server"),
+}
+# A delivery's status: a symbol and words (its colour, from app.css, only adds).
+DELIVERY_STATUSES = {
+    "pending": ("◷", "pending", N_("Pending")),
+    "delivered": ("✓", "ok", N_("Delivered")),
+    "failed": ("✕", "anomaly", N_("Failed")),
+}
+FILTER_ERRORS = {
+    "journal": N_("Choose a value from the list."),
+    "period": N_("Enter a date as YYYY-MM-DD."),
+}
+RESEND_ERRORS = {
+    "none": N_("Choose at least one channel."),
+    "unconfigured": N_("This channel is not configured in the report settings."),
+}
+
+
+def _actor(user: User) -> str:
+    return f"user:{user.email}"
+
+
+# -- the history ---------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryFilter:
+    values: dict[str, str]
+    errors: dict[str, str]
+    journal: str | None = None
+    day: date | None = None
+
+    @property
+    def query(self) -> str:
+        return urlencode([(k, v) for k, v in self.values.items() if v])
+
+
+def _history_filter(request: Request) -> HistoryFilter:
+    values = {
+        name: (request.query_params.get(name) or "").strip() for name in ("journal", "period")
+    }
+    found = HistoryFilter(values, {})
+    if values["journal"]:
+        if values["journal"] in settings_form.JOURNAL_CHOICES:
+            found.journal = values["journal"]
+        else:
+            found.errors["journal"] = "journal"
+    if values["period"]:
+        try:
+            if len(values["period"]) != 10:
+                raise ValueError(values["period"])
+            found.day = date.fromisoformat(values["period"])
+        except ValueError:
+            found.errors["period"] = "period"
+    return found
+
+
+def _failed(session: Session, shop: Shop) -> tuple[list[tuple[Any, GeneratedReport]], int]:
+    """The shop's deliveries that gave up, newest first, each with its report."""
+    views, total = history.deliveries_of_shop(
+        session, shop, status=DeliveryStatus.FAILED.value, limit=FAILED_SHOWN
+    )
+    reports = {view.delivery.report_id: None for view in views}
+    found = {pk: history.report_of_shop(session, shop, pk) for pk in reports}
+    return [(view, found[view.delivery.report_id]) for view in views], total
+
+
+def _channels(session: Session, shop: Shop) -> list[str]:
+    setting = report_settings.get_settings(session, shop)
+    return [] if setting is None else [channel.value for channel in configured_channels(setting)]
+
+
+def _common(user: User) -> dict[str, Any]:
+    return {
+        "may_manage": can(user, Action.MANAGE_REPORTS),
+        "journal_labels": settings_form.JOURNAL_LABELS,
+        "channel_labels": CHANNEL_LABELS,
+        "delivery_statuses": DELIVERY_STATUSES,
+    }
+
+
+@router.get(HOME)
+def reports(
+    request: Request,
+    user: CurrentUser,
+    shop: SelectedShop,
+    session: DbSession,
+    after: Cursor = None,
+    before: Cursor = None,
+) -> HTMLResponse:
+    require(user, Action.VIEW)
+    found = _history_filter(request)
+    failed, failed_total = _failed(session, shop)
+    context: dict[str, Any] = {
+        **_common(user),
+        "filter": found,
+        "filter_errors": FILTER_ERRORS,
+        "journal_choices": settings_form.JOURNAL_CHOICES,
+        "rows": [],
+        "older": None,
+        "newer": None,
+        "failed": failed,
+        "failed_total": failed_total,
+        "channels": _channels(session, shop),
+    }
+    if found.errors:
+        return render(request, "reports/list.html", context, status_code=400)
+
+    def position(cursor: str) -> tuple[date, int] | None:
+        pk = int_cursor(cursor)
+        return None if pk is None else repository.report_position(session, shop.id, pk)
+
+    page = PageRequest(PAGE_SIZE, after if before is None else None, before)
+    rows, has_more = fetch_page(
+        session,
+        repository.reports_query(shop.id, journal=found.journal, day=found.day),
+        Keyset(GeneratedReport.period_end, GeneratedReport.id, position),
+        page,
+    )
+    backwards = page.ending_before is not None
+    if rows and (has_more or backwards):
+        context["older"] = rows[-1].id
+    if rows and ((has_more and backwards) or (not backwards and page.starting_after)):
+        context["newer"] = rows[0].id
+    context["rows"] = rows
+    return render(request, "reports/list.html", context)
+
+
+# -- the settings (declared before /reports/{report_id}) -------------------------------------
+
+
+def _settings_page(
+    request: Request,
+    user: User,
+    session: Session,
+    shop: Shop,
+    form: settings_form.SettingsForm,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    view = report_settings.settings_view(session, shop)
+    context = {
+        "form": form,
+        "view": view,
+        "may_manage": can(user, Action.MANAGE_REPORTS),
+        "journal_choices": settings_form.JOURNAL_CHOICES,
+        "journal_labels": settings_form.JOURNAL_LABELS,
+        "frequency_choices": settings_form.FREQUENCY_CHOICES,
+        "frequency_labels": settings_form.FREQUENCY_LABELS,
+        "format_choices": settings_form.FORMAT_CHOICES,
+        "format_labels": settings_form.FORMAT_LABELS,
+        "encoding_choices": settings_form.ENCODING_CHOICES,
+        "encoding_labels": settings_form.ENCODING_LABELS,
+    }
+    return render(request, "reports/settings.html", context, status_code=status_code)
+
+
+@router.get(HOME + "/settings")
+def settings_page(
+    request: Request, user: CurrentUser, shop: SelectedShop, session: DbSession
+) -> HTMLResponse:
+    require(user, Action.VIEW)
+    form = settings_form.shown(report_settings.settings_view(session, shop))
+    return _settings_page(request, user, session, shop, form)
+
+
+@router.post(HOME + "/settings")
+def save_settings(
+    request: Request,
+    user: CurrentUser,
+    shop: SelectedShop,
+    session: DbSession,
+    settings: AppSettings,
+    journals: FormList = [],  # noqa: B006 - FastAPI copies a Form default per request
+    frequency: FormText = "",
+    format: FormText = "",
+    encoding: FormText = "",
+    send_empty: FormText = "",
+    filename_pattern: FormText = "",
+    email_recipients: FormText = "",
+    sftp_host: FormText = "",
+    sftp_port: FormText = "",
+    sftp_username: FormText = "",
+    sftp_password: FormText = "",
+    sftp_password_remove: FormText = "",
+    sftp_host_key: FormText = "",
+    sftp_directory: FormText = "",
+) -> Response:
+    require(user, Action.MANAGE_REPORTS)
+    form = settings_form.read(
+        settings_form.Posted(
+            journals=journals,
+            frequency=frequency,
+            format=format,
+            encoding=encoding,
+            send_empty=bool(send_empty),
+            filename_pattern=filename_pattern,
+            email_recipients=email_recipients,
+            sftp_host=sftp_host,
+            sftp_port=sftp_port,
+            sftp_username=sftp_username,
+            sftp_password=sftp_password,
+            sftp_password_remove=bool(sftp_password_remove),
+            sftp_host_key=sftp_host_key,
+            sftp_directory=sftp_directory,
+        )
+    )
+    if not form.errors:
+        try:
+            with session.begin_nested():
+                report_settings.save_settings(
+                    session, shop, form.changes, _actor(user), secret_key=settings.secret_key
+                )
+        except InvalidInput as exc:
+            settings_form.refused(form, exc)
+    if form.errors:
+        return _settings_page(request, user, session, shop, form, status_code=400)
+    _ = gettext_for(request)
+    flash(request, _("The report settings are saved."))
+    return redirect(HOME + "/settings")
+
+
+# -- one report ----------------------------------------------------------------------------
+
+
+def _own(session: Session, shop: Shop, report_id: str) -> GeneratedReport:
+    pk = int_cursor(report_id)
+    if pk is None:
+        raise NotFound(f"report {report_id!r} not found", param="report_id")
+    return history.report_of_shop(session, shop, pk)
+
+
+def _report_page(
+    request: Request,
+    user: User,
+    session: Session,
+    shop: Shop,
+    report: GeneratedReport,
+    *,
+    error: str | None = None,
+    chosen: list[str] | None = None,
+) -> HTMLResponse:
+    channels = _channels(session, shop)
+    context = {
+        **_common(user),
+        "report": report,
+        "deliveries": history.deliveries(session, report),
+        "channels": channels,
+        "chosen": channels if chosen is None else chosen,
+        "error": error,
+        "resend_errors": RESEND_ERRORS,
+    }
+    return render(
+        request, "reports/detail.html", context, status_code=200 if error is None else 400
+    )
+
+
+@router.get(HOME + "/{report_id}")
+def report_page(
+    request: Request, report_id: str, user: CurrentUser, shop: SelectedShop, session: DbSession
+) -> HTMLResponse:
+    require(user, Action.VIEW)
+    return _report_page(request, user, session, shop, _own(session, shop, report_id))
+
+
+@router.get(HOME + "/{report_id}/download")
+def download(
+    report_id: str,
+    user: CurrentUser,
+    shop: SelectedShop,
+    session: DbSession,
+    settings: AppSettings,
+) -> FileResponse:
+    require(user, Action.EXPORT)
+    report = _own(session, shop, report_id)
+    path = history.report_file(report, Path(settings.reports_dir))
+    return FileResponse(
+        path,
+        media_type=history.media_type(report),
+        filename=report.filename,
+        headers={**SECURITY_HEADERS, "X-Content-SHA256": report.sha256},
+    )
+
+
+@router.post(HOME + "/{report_id}/resend")
+def resend(
+    request: Request,
+    report_id: str,
+    user: CurrentUser,
+    shop: SelectedShop,
+    session: DbSession,
+    settings: AppSettings,
+    channels: FormList = [],  # noqa: B006 - FastAPI copies a Form default per request
+    back: FormText = "",
+) -> Response:
+    require(user, Action.MANAGE_REPORTS)
+    report = _own(session, shop, report_id)
+    wanted = list(dict.fromkeys(channels))
+    known = {channel.value for channel in Channel}
+    if not wanted or not set(wanted) <= known:
+        return _report_page(request, user, session, shop, report, error="none", chosen=wanted)
+    try:
+        with session.begin_nested():
+            created = history.resend(session, shop, report.id, channels=wanted, actor=_actor(user))
+    except InvalidInput:
+        return _report_page(
+            request, user, session, shop, report, error="unconfigured", chosen=wanted
+        )
+    # Committed before they are tried: the attempts run in transactions of their own.
+    session.commit()
+    _ = gettext_for(request)
+    flash(request, _("Re-send requested: %(count)s new deliveries.") % {"count": len(created)})
+    target = HOME if back == "list" else f"{HOME}/{report.id}"
+    response = redirect(target)
+    response.background = BackgroundTask(_deliver_now, request.app.state.session_factory, settings)
+    return response
+
+
+def _deliver_now(factory: sessionmaker[Session], settings: Settings) -> None:
+    process_due(factory, settings, now=datetime.now(UTC))
