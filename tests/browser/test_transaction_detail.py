@@ -1,10 +1,13 @@
 """The transaction detail in a real browser (English pages): opened from the list, a refund
 confirmed in its dialog grows the timeline, a reconciliation by hand changes the indicator
-and is undone; without JavaScript the confirmation is a page of its own."""
+and is undone; without JavaScript the confirmation is a page of its own; each page and
+dialog checked by axe-core."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -12,6 +15,7 @@ from tests.browser.conftest import EMAIL, GIVEN_SHOPS, PASSWORD, LiveApp, new_co
 from tests.web.detail_data import reconciled
 
 PARIS = next(iter(GIVEN_SHOPS))
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def sign_in_in_english(page: Page) -> None:
@@ -145,4 +149,38 @@ def test_without_javascript_the_confirmation_is_a_page_of_its_own(
     expect(page).to_have_url(re.compile(f"/transactions/{data.payment}$"))
     expect(page.get_by_role("status")).to_contain_text("A refund of €100.00 was created")
     expect(page.get_by_role("link", name="Refund the payment…")).to_have_count(0)
+    context.close()
+
+
+def no_axe_violations(page: Page) -> None:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "async () => (await axe.run(document)).violations"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
+    assert found == [], json.dumps(found, indent=1)
+
+
+def test_the_detail_its_dialogs_and_its_confirmation_pages_pass_axe(
+    browser: Browser, live_app: LiveApp
+):
+    with live_app.session_factory() as session, session.begin():
+        data = reconciled(session, PARIS)
+    # axe-core is added to the page: the context lets it past the pages' CSP.
+    context = browser.new_context(base_url=live_app.url, locale="en-GB", bypass_csp=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    sign_in_in_english(page)
+    page.goto(f"/transactions/{data.payment}")
+    no_axe_violations(page)
+
+    page.get_by_role("link", name="Refund the payment…").click()
+    expect(page.get_by_role("dialog", name="Refund the payment")).to_be_visible()
+    no_axe_violations(page)
+
+    page.goto(f"/transactions/{data.payment}/refund")
+    page.get_by_label("Amount to refund").fill("abc")
+    page.get_by_role("button", name="Refund", exact=True).click()
+    expect(page.locator("#confirm-amount-error")).to_be_visible()
+    no_axe_violations(page)
     context.close()
