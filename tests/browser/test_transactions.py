@@ -1,5 +1,5 @@
 """Cash management in a real browser: filter the list, read the reconciliation indicator,
-export the filter to Excel."""
+export the filter to Excel, sort by a column, see a line change while the page is open."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import openpyxl
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
+from pointage.core.statuses import ReconciliationStatus
 from pointage.payment.models import Transaction
+from pointage.payment.service.reconciliation import set_status_of_transactions
 from pointage.shop.models import Shop
-from tests.browser.conftest import GIVEN_SHOPS, LiveApp, sign_in
+from tests.browser.conftest import EMAIL, GIVEN_SHOPS, PASSWORD, LiveApp, new_context, sign_in
 
 
-def _seed(live_app: LiveApp) -> None:
+def seed_transactions(live_app: LiveApp) -> None:
+    """Two payments of the first shop: 123.45 reconciled, 67.89 in anomaly."""
     rows = [("ORDER-RECONCILED", "reconciled", 12_345), ("ORDER-ANOMALY", "anomaly", 6_789)]
     with live_app.session_factory() as session, session.begin():
         shop = session.scalars(select(Shop).where(Shop.shop_id == next(iter(GIVEN_SHOPS)))).one()
@@ -48,7 +51,7 @@ def _seed(live_app: LiveApp) -> None:
 def test_filter_the_list_see_the_indicator_and_export_to_excel(
     page: Page, live_app: LiveApp, tmp_path: Path
 ):
-    _seed(live_app)
+    seed_transactions(live_app)
     sign_in(page)
     page.get_by_role("link", name="Gestion de caisse").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Gestion de caisse")
@@ -80,3 +83,61 @@ def test_filter_the_list_see_the_indicator_and_export_to_excel(
     }
     assert "ORDER-ANOMALY" in cells
     assert "ORDER-RECONCILED" not in cells
+
+
+def test_a_line_changes_in_place_when_its_reconciliation_changes(
+    browser: Browser, live_app: LiveApp
+):
+    seed_transactions(live_app)
+    context = new_context(browser, live_app, locale="en-GB")
+    try:
+        page = context.new_page()
+        sign_in_in_english(page)
+        page.goto("/transactions")
+        row = page.locator("table.tx-table tbody tr", has_text="ORDER-ANOMALY")
+        expect(row.locator(".recon")).to_have_text(re.compile("Anomaly"))
+        page.evaluate("window.__kept = document.querySelector('h1')")  # the page stays as is
+
+        with live_app.session_factory() as session, session.begin():
+            pk = session.scalars(
+                select(Transaction.id).where(Transaction.order_id == "ORDER-ANOMALY")
+            ).one()
+            set_status_of_transactions(session, [pk], ReconciliationStatus.RECONCILED_MANUAL)
+
+        # The page asks for changes every 5 seconds: three rounds at most.
+        expect(row.locator(".recon")).to_have_text(re.compile("Reconciled by hand"), timeout=15_000)
+        expect(page.locator("#tx-live")).to_contain_text("Reconciled by hand")
+        assert page.evaluate("window.__kept === document.querySelector('h1')"), "page reloaded"
+        other = page.locator("table.tx-table tbody tr", has_text="ORDER-RECONCILED")
+        expect(other.locator(".recon")).to_have_text(re.compile("Reconciled"))
+    finally:
+        context.close()
+
+
+def test_a_click_on_a_header_sorts_and_a_second_reverses(browser: Browser, live_app: LiveApp):
+    seed_transactions(live_app)
+    context = new_context(browser, live_app, locale="en-GB")
+    try:
+        page = context.new_page()
+        sign_in_in_english(page)
+        page.goto("/transactions")
+        orders = page.locator("table.tx-table tbody tr td:nth-child(3)")
+        amount = page.get_by_role("columnheader", name="Amount")
+        amount.get_by_role("link").click()
+        expect(amount).to_have_attribute("aria-sort", "descending")
+        expect(orders).to_have_text(["ORDER-RECONCILED", "ORDER-ANOMALY"])
+        amount.get_by_role("link").click()
+        expect(amount).to_have_attribute("aria-sort", "ascending")
+        expect(orders).to_have_text(["ORDER-ANOMALY", "ORDER-RECONCILED"])
+        page.get_by_role("link", name="Transaction 000001").click()
+        expect(page).to_have_url(re.compile(r"/transactions/0{31}1$"))
+    finally:
+        context.close()
+
+
+def sign_in_in_english(page: Page) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("E-mail address").fill(EMAIL)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
