@@ -25,13 +25,15 @@
 
   function show(answer) {
     var fresh = answer.getElementById("upload-form");
-    if (fresh) {
-      // The fields as the server saw them: their errors, and a new token.
+    if (fresh && fresh.querySelector(".field-invalid")) {
+      // Fields the server could not use: the form as it saw them, with their errors.
       form.innerHTML = fresh.innerHTML;
       box = document.getElementById("upload-progress");
       bar = document.getElementById("upload-bar");
       status = document.getElementById("upload-status");
       button = form.querySelector('button[type="submit"]');
+    } else {
+      form.reset();
     }
     replace(answer, "statement-accounts");
     if (!replace(answer, "upload-result")) {
@@ -84,8 +86,8 @@
     request.addEventListener("load", function () {
       button.disabled = false;
       if (request.responseXML) {
+        say("done");
         show(request.responseXML);
-        box.hidden = true;
       } else {
         say("failed");
       }
