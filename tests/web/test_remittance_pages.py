@@ -6,24 +6,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from pointage.payment.models import Transaction
-from pointage.reconciliation.models import RunTrigger
-from pointage.reconciliation.service.run import run_reconciliation
 from pointage.remittance import views as remittance_views
-from pointage.shop import service as shop_service
-from pointage.shop.models import BankAccount, Merchant, Shop
-from tests.factories import IBAN_BANK_A, ShopSetup
-from tests.reconciliation.run_builders import MONDAY, credit_line, import_lines, remittance_of
-from tests.web.backoffice_world import GIVEN, OTHER, World, make_world, post, sign_in
+from tests.web.backoffice_world import World, make_world, post, sign_in
+from tests.web.remittance_data import LYON, PARIS, seed
 
-PARIS, LYON = list(GIVEN)
-TUESDAY = date(2026, 3, 3)
 ENGLISH = {"Accept-Language": "en"}
 
 
@@ -34,64 +23,14 @@ class Remittances:
     uuids: list[str]
 
 
-def _setup(session: Session, shop_id: str, account: BankAccount | None = None) -> ShopSetup:
-    """The shop's contract (0.80 % + 0.05, credited two business days later), on account A
-    of its merchant."""
-    shop = session.scalars(select(Shop).where(Shop.shop_id == shop_id)).one()
-    merchant = session.get(Merchant, shop.merchant_id)
-    assert merchant is not None
-    if account is None:
-        account = shop_service.create_bank_account(
-            session, merchant, iban=IBAN_BANK_A, label="Compte principal"
-        )
-    contract = shop_service.create_contract(
-        session,
-        shop,
-        account,
-        number=f"C{shop_id}",
-        acquirer="Test Acquirer",
-        fee_rate_bp=80,
-        fee_fixed_minor=5,
-        credit_delay_days=2,
-    )
-    return ShopSetup(merchant, shop, account, contract)
-
-
 @pytest.fixture
 def data(settings, session_factory) -> Remittances:
-    """Paris: `credited` (2 March, credited by the bank's line) and `overdue` (3 March, no
-    credit); Lyon (given to the user, not selected): `lyon`; Nice (not given): `nice`."""
+    """The remittances of tests.web.remittance_data, seen by the accountant of Paris and
+    Lyon (Paris selected)."""
     world = make_world(settings, session_factory)
     with session_factory() as session, session.begin():
-        paris = _setup(session, PARIS)
-        credited = remittance_of(session, paris, MONDAY, [10_000, 5_000])
-        overdue = remittance_of(session, paris, TUESDAY, [4_000], tag="B")
-        import_lines(session, paris.merchant.id, [credit_line(credited, paris.contract.number)])
-        run_reconciliation(
-            session,
-            merchant_id=paris.merchant.id,
-            trigger=RunTrigger.CLI,
-            actor="test",
-            today=date(2026, 3, 10),
-        )
-        lyon = remittance_of(
-            session, _setup(session, LYON, paris.bank_account), MONDAY, [700], tag="L"
-        )
-        nice = remittance_of(session, _setup(session, OTHER[0], paris.bank_account), MONDAY, [900])
-        uuids = list(
-            session.scalars(
-                select(Transaction.uuid)
-                .where(Transaction.remittance_id == credited.id)
-                .order_by(Transaction.created_at.desc())
-            )
-        )
-        ids = {
-            "credited": credited.id,
-            "overdue": overdue.id,
-            "lyon": lyon.id,
-            "nice": nice.id,
-        }
-    return Remittances(world, ids, uuids)
+        seeded = seed(session)
+    return Remittances(world, seeded.ids, seeded.uuids)
 
 
 @pytest.fixture
