@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from pointage.core.statuses import DetailedStatus, Mode
 from pointage.payment.models import Transaction
 from pointage.reconciliation import status
-from pointage.reconciliation.models import Match
+from pointage.reconciliation.models import ClaimRole, Match
 from pointage.shop import service as shop_service
 from pointage.shop.models import Merchant, Shop
 from tests.factories import IBAN_BANK_A, ShopSetup, make_payment
@@ -24,6 +24,7 @@ from tests.reconciliation.manual_data import (
     engine_match,
     imported,
     run_row,
+    suggestion_row,
 )
 
 
@@ -106,3 +107,43 @@ def payment(
 
 def transaction(session: Session, uuid: str) -> Transaction:
     return session.scalars(select(Transaction).where(Transaction.uuid == uuid)).one()
+
+
+def charged_back(session: Session, shop_id: str) -> Reconciled:
+    """`reconciled`, then the first payment taken back by a debit of 100.00 (record 2 of
+    impayes.txt) matched to it."""
+    data = reconciled(session, shop_id)
+    tx = transaction(session, data.payment)
+    bank = imported(session, [-10_000], labels=["IMPAYE CB A-1"], day=5, filename="impayes.txt")
+    run = run_row(session, _merchant_of(session, tx))
+    engine_match(
+        session,
+        run,
+        entries=bank.entries,
+        transactions=[tx],
+        rule="chargeback",
+        role=ClaimRole.CHARGEBACK,
+    )
+    status.refresh_disputes(session, [tx.id])
+    session.flush()
+    return data
+
+
+def suggested(session: Session, shop_id: str) -> Reconciled:
+    """`reconciled` without the match: a run left the remittance open and suggested its
+    credit instead."""
+    setup = setup_of(session, shop_id)
+    batch = captured(session, setup, [10_000, 5_000])
+    bank = imported(session, [NET], labels=["REMISE CB 000001"])
+    run = run_row(session, setup.merchant.id)
+    suggestion_row(session, run, entries=[bank.entries[0]], remittances=[batch.remittance])
+    status.refresh(session, today=TODAY, remittance_ids=[batch.remittance.id])
+    session.flush()
+    first, second = batch.payments
+    return Reconciled(first.uuid, second.uuid, None)
+
+
+def _merchant_of(session: Session, tx: Transaction) -> int:
+    shop = session.get(Shop, tx.shop_id)
+    assert shop is not None
+    return shop.merchant_id

@@ -14,7 +14,7 @@ from pointage.auth.service.users import create_user
 from pointage.core.statuses import DetailedStatus, Mode, Role
 from pointage.payment.models import Operation, Transaction
 from tests.web.backoffice_world import GIVEN, OTHER, PASSWORD, World, make_world, sign_in, token_of
-from tests.web.detail_data import payment, reconciled, transaction
+from tests.web.detail_data import charged_back, payment, reconciled, suggested, transaction
 
 PARIS, LYON = list(GIVEN)
 NICE = OTHER[0]
@@ -468,3 +468,47 @@ def test_an_unknown_action_is_not_found(world):
     with world.factory() as session, session.begin():
         uuid = payment(session, PARIS)
     assert act(signed_in(world), uuid, "delete").status_code == 404
+
+
+def test_a_chargeback_is_on_the_timeline_with_the_banks_debit(world):
+    with world.factory() as session, session.begin():
+        data = charged_back(session, PARIS)
+    page = signed_in(world).get(f"/transactions/{data.payment}")
+    assert "Dispute Disputed" in text(page.text)
+    events = page.text.split('id="timeline"')[1].split('<li class="tl-event')
+    (chargeback,) = [e for e in events if e.startswith(' tl-chargeback"')]
+    words = text(chargeback)
+    assert "Chargeback: the payment was taken back" in words
+    assert "impayes.txt (cfonb120) 2" in words and "-€100.00 IMPAYE CB A-1" in words
+    assert "rule chargeback" in words
+
+
+def test_why_it_is_still_open_and_the_suggestions_to_confirm_are_shown(world):
+    with world.factory() as session, session.begin():
+        data = suggested(session, PARIS)
+    page = signed_in(world).get(f"/transactions/{data.payment}")
+    card = text(page.text.split('id="reconciliation-heading"')[1].split("</section>")[0])
+    assert "Not reconciled yet. No reconciliation run has looked at its remittance yet." in card
+    assert "Suggestions to confirm" in card
+    assert "bank entry of €148.70 on 4 Mar 2026 (REMISE CB 000001)" in card
+    assert "Reconcile by hand…" in text(page.text)
+
+
+def test_a_refunds_page_says_whose_refund_it_is(world):
+    with world.factory() as session, session.begin():
+        data = reconciled(session, PARIS)
+    client = signed_in(world)
+    assert act(client, data.payment, "refund", amount="10.00").status_code == 303
+    (refund,) = children(world, data.payment)
+
+    page = client.get(f"/transactions/{refund.uuid}")
+
+    assert page.status_code == 200
+    words = text(page.text)
+    assert "Type CREDIT" in words and "€10.00" in words
+    timeline = text(page.text.split('id="timeline"')[1])
+    assert "Created as a refund By compta@example.com · Back office From the payment" in timeline
+    assert f'href="/transactions/{data.payment}"' in page.text
+    # A refund not yet captured may be cancelled, not refunded.
+    assert f"/transactions/{refund.uuid}/cancel" in page.text
+    assert f"/transactions/{refund.uuid}/refund" not in page.text
