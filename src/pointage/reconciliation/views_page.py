@@ -1,0 +1,303 @@
+"""What the reconciliation page shows, read for one request: whose objects it covers, the
+unmatched bank entries of a page with the engine's open suggestions for each, the search of
+the "Match by hand" dialog, the recent runs and the matches people made.
+
+The page covers every shop of the selected shop's merchant when the user was given all of
+them (a credit may group remittances of several shops on the merchant's account), and the
+selected shop alone otherwise, as the API does for a shop's key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from pointage.core.errors import InvalidAmount
+from pointage.core.money import to_minor
+from pointage.payment.models import Transaction
+from pointage.reconciliation.models import MatchOrigin, ReconciliationRun, Suggestion
+from pointage.reconciliation.repository import entry_states as state_queries
+from pointage.reconciliation.repository import pages as queries
+from pointage.reconciliation.repository.manual import Scope
+from pointage.reconciliation.service import entry_states
+from pointage.reconciliation.service.explain import Describer
+from pointage.reconciliation.service.explain_views import (
+    EntryView,
+    MatchView,
+    OpenReasonView,
+    SuggestionView,
+)
+from pointage.reconciliation.service.lists import visible_suggestions
+from pointage.shop.models import Shop
+from pointage.statement.models import StatementEntry
+from pointage.web.cursors import int_cursor
+from pointage.web.i18n import N_
+from pointage.web.pagination import Keyset, PageRequest, fetch_page
+
+PAGE_SIZE = 20
+RESULTS = 20
+RECENT_RUNS = 5
+RECENT_MATCHES = 10
+MAX_NUMBER = 99_999_999
+MAX_TEXT = 64
+MAX_COMMENT = 2000
+PEOPLE = (MatchOrigin.CONFIRMED.value, MatchOrigin.MANUAL.value)
+
+STATES = {
+    "todo": N_("To handle (suggested or open)"),
+    "suggested": N_("With a suggestion"),
+    "open": N_("Open, no suggestion"),
+    "ignored": N_("Not card movements"),
+    "duplicate": N_("Duplicate lines"),
+    "all": N_("All unmatched entries"),
+}
+STATE_LABELS = {
+    "suggested": N_("Suggested"),
+    "open": N_("Open"),
+    "ignored": N_("Not a card movement"),
+    "duplicate": N_("Duplicate line"),
+    "matched": N_("Matched"),
+}
+REASONS = {
+    "no_candidate": N_("Nothing expected looks like it"),
+    "ambiguous": N_("Several candidates score the same"),
+    "below_threshold": N_("The best candidate is not convincing enough"),
+    "duplicate_line": N_("A copy of a line already matched"),
+    "not_gateway": N_("Not a card movement"),
+    "already_claimed": N_("What it would pay is already matched"),
+    "undone": N_("A person undid this pairing"),
+    "not_run": N_("No reconciliation run has looked at it yet"),
+}
+OUTCOMES = {
+    "pass": ("✓", N_("Met")),
+    "partial": ("≈", N_("Close")),
+    "fail": ("✕", N_("Not met")),
+    "info": ("i", N_("For the record")),
+}
+ERRORS = {
+    "entry": N_("Entry: enter the number of a bank entry."),
+    "state": N_("Show: choose a value from the list."),
+    "cursor": N_("This page of the list no longer exists: start again from the first page."),
+    "kind": N_("Search in: choose remittances or transactions."),
+    "number": N_("Remittance number: enter a whole number."),
+    "amount": N_("Amount: enter an amount such as 148.70."),
+    "date": N_("Date: enter a date as YYYY-MM-DD."),
+    "order_id": N_("Order id: 1 to 64 characters."),
+    "comment": N_("Comment: say why you match them (up to 2,000 characters)."),
+    "picked": N_("Pick at least one remittance or transaction."),
+}
+
+
+def page_scope(session: Session, shops: Sequence[Shop], shop: Shop) -> Scope:
+    """The merchant's every shop when the user was given all of them, else the selected
+    shop alone."""
+    given = {s.id for s in shops if s.merchant_id == shop.merchant_id}
+    if given >= queries.shop_pks_of_merchant(session, shop.merchant_id):
+        return Scope(shop.merchant_id)
+    return Scope(shop.merchant_id, shop.id)
+
+
+# The list's filter
+
+
+@dataclass(slots=True)
+class ListForm:
+    state: str = "todo"
+    entry_id: int | None = None
+    after: str | None = None
+    before: str | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def query(self) -> str:
+        """The filter as a query string (without the page's cursor)."""
+        parts = [f"state={self.state}"] if self.state != "todo" else []
+        if self.entry_id is not None:
+            parts.append(f"entry={self.entry_id}")
+        return "&".join(parts)
+
+
+def read_list_form(params: Mapping[str, str]) -> ListForm:
+    form = ListForm()
+    state = params.get("state") or "todo"
+    if state in STATES:
+        form.state = state
+    else:
+        form.errors["state"] = "state"
+    entry = params.get("entry") or params.get("match") or ""
+    if entry:
+        form.entry_id = int_cursor(entry) if len(entry) <= 19 else None
+        if form.entry_id is None or form.entry_id < 1:
+            form.entry_id = None
+            form.errors["entry"] = "entry"
+        else:
+            form.state = "all"  # one entry asked for is shown whatever its state
+    form.after = params.get("after") or None
+    form.before = None if form.after else params.get("before") or None
+    return form
+
+
+# The entries
+
+
+@dataclass(slots=True)
+class EntryBlock:
+    entry: EntryView
+    state: str
+    reason: OpenReasonView | None
+    suggestions: list[SuggestionView]
+
+
+@dataclass(slots=True)
+class EntriesPage:
+    blocks: list[EntryBlock]
+    older: str | None
+    newer: str | None
+
+
+def entries_page(session: Session, scope: Scope, form: ListForm) -> EntriesPage:
+    """A page of the unmatched entries of the filter; NotFound for a cursor outside it."""
+    opened = visible_suggestions(
+        session, scope, state_queries.open_suggestions(session, scope.merchant_id)
+    )
+    named: dict[int, list[int]] = {}
+    for proposed in opened:
+        for entry_id in proposed.entry_ids:
+            named.setdefault(entry_id, []).append(proposed.id)
+    query = queries.unmatched_query(scope, form.state, named, form.entry_id)
+
+    def position(cursor: str) -> tuple[int, int] | None:
+        pk = int_cursor(cursor)
+        return None if pk is None else queries.entry_position(session, scope, pk)
+
+    keyset = Keyset(StatementEntry.id, StatementEntry.id, position)
+    page = PageRequest(PAGE_SIZE, form.after, form.before)
+    rows, has_more = fetch_page(session, query, keyset, page)
+    backwards = page.ending_before is not None
+    older = str(rows[-1].id) if rows and (has_more or backwards) else None
+    newer = None
+    if rows and ((has_more and backwards) or (not backwards and page.starting_after)):
+        newer = str(rows[0].id)
+    return EntriesPage(_blocks(session, scope, rows, named, opened), older, newer)
+
+
+def _blocks(
+    session: Session,
+    scope: Scope,
+    rows: Sequence[StatementEntry],
+    named: Mapping[int, list[int]],
+    opened: Sequence[Suggestion],
+) -> list[EntryBlock]:
+    describer = Describer(session, scope)
+    views = {v.id: v for v in describer.entries([(row.id, None) for row in rows], raw=False)}
+    states = entry_states.describe(session, scope, rows, dict(named))
+    wanted = {i for row in rows for i in named.get(row.id, [])}
+    suggestions = {s.id: describer.suggestion(s) for s in opened if s.id in wanted}
+    return [
+        EntryBlock(
+            entry=views[state.entry.id],
+            state=str(state.state),
+            reason=state.open_reason,
+            suggestions=[suggestions[i] for i in state.suggestion_ids if i in suggestions],
+        )
+        for state in states
+        if state.entry.id in views
+    ]
+
+
+# The "Match by hand" dialog
+
+
+SEARCH_FIELDS = ("kind", "number", "amount", "date", "order_id")
+
+
+@dataclass(slots=True)
+class SearchForm:
+    """The dialog's search, for the entry `entry_id`, and what it found."""
+
+    entry_id: int
+    values: dict[str, str]
+    errors: dict[str, str] = field(default_factory=dict)
+    remittances: list[queries.FoundRemittance] = field(default_factory=list)
+    transactions: list[tuple[Transaction, int, str]] = field(default_factory=list)
+    picked: set[str] = field(default_factory=set)
+    comment: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.values["kind"]
+
+
+def read_search(entry_id: int, params: Mapping[str, str], currency: str) -> SearchForm:
+    values = {name: (params.get(name) or "").strip()[:200] for name in SEARCH_FIELDS}
+    values["kind"] = values["kind"] or "remittances"
+    form = SearchForm(entry_id, values)
+    if values["kind"] not in ("remittances", "transactions"):
+        form.errors["kind"] = "kind"
+    number = values["number"]
+    if number and not (number.isascii() and number.isdigit() and 1 <= int(number) <= MAX_NUMBER):
+        form.errors["number"] = "number"
+    if values["amount"] and _amount(values["amount"], currency) is None:
+        form.errors["amount"] = "amount"
+    if values["date"] and _day(values["date"]) is None:
+        form.errors["date"] = "date"
+    if len(values["order_id"]) > MAX_TEXT:
+        form.errors["order_id"] = "order_id"
+    return form
+
+
+def run_search(session: Session, scope: Scope, form: SearchForm, currency: str) -> None:
+    """Fill the form's results (nothing when a search field is wrong)."""
+    if any(name in form.errors for name in SEARCH_FIELDS):
+        return
+    values = form.values
+    number = int(values["number"]) if values["number"] else None
+    amount = _amount(values["amount"], currency) if values["amount"] else None
+    day = _day(values["date"]) if values["date"] else None
+    if form.kind == "remittances":
+        form.remittances = queries.search_remittances(
+            session, scope, currency, number=number, amount_minor=amount, day=day, limit=RESULTS
+        )
+        return
+    form.transactions = queries.search_transactions(
+        session,
+        scope,
+        currency,
+        order_id=values["order_id"] or None,
+        amount_minor=amount,
+        day=day,
+        number=number,
+        limit=RESULTS,
+    )
+
+
+def _amount(text: str, currency: str) -> int | None:
+    cleaned = text.replace(" ", "").replace("\u202f", "").replace("\xa0", "").replace(",", ".")
+    try:
+        minor = abs(to_minor(cleaned.removeprefix("-"), currency))
+    except InvalidAmount:
+        return None
+    return minor if 0 < minor < 10**15 else None
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+# History
+
+
+def recent_runs(session: Session, merchant_id: int) -> Sequence[ReconciliationRun]:
+    return queries.recent_runs(session, merchant_id, RECENT_RUNS)
+
+
+def recent_matches(session: Session, scope: Scope) -> list[MatchView]:
+    found = queries.recent_matches_by_people(session, scope, PEOPLE, RECENT_MATCHES)
+    describer = Describer(session, scope)
+    return [describer.match(match) for match in found]
