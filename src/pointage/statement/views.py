@@ -24,15 +24,12 @@ from pointage.shop.models import Shop
 from pointage.statement.repository_pages import StatementPageQueries
 from pointage.statement.service import list_profiles
 from pointage.statement.views_rows import (
-    OPEN_REASONS,
-    ORIGINS,
-    ROLES,
+    Indicator,
     account_group,
     entry_lines,
     iban_groups,
 )
 from pointage.statement.views_upload import (
-    FIELD_ERRORS,
     FORMAT_LABELS,
     FORMATS,
     MAX_REASON,
@@ -44,12 +41,48 @@ from pointage.statement.views_upload import (
 from pointage.web.backoffice import CurrentUser, SelectedShop, page_router, render
 from pointage.web.cursors import int_cursor
 from pointage.web.deps import AppSettings, DbSession
+from pointage.web.i18n import N_
 
 router = page_router()
 
 PER_ACCOUNT = 10  # statements of each account on the overview
 PER_PAGE = 25  # statements of one account, page by page
 ENTRIES_PER_PAGE = 100
+
+# Errors of the upload's fields (views_upload.UploadForm.errors): key -> a sentence. Texts
+# here are English, translated where shown.
+FIELD_ERRORS = {
+    "no_file": N_("Choose the bank file to upload."),
+    "too_large": N_("The file is larger than %(size)s MB, the largest accepted."),
+    "format": N_("Choose a format from the list."),
+    "csv_profile": N_("Choose a CSV mapping from the list."),
+    "csv_needed": N_("A CSV file needs a CSV mapping: choose one."),
+    "reason_long": N_("The reason has at most %(size)s characters."),
+}
+# Match states of entries: a symbol, a tone (app.css's `recon-*`) and words.
+STATES = {
+    "matched": Indicator("✓", "ok", N_("Matched")),
+    "suggested": Indicator("?", "pending", N_("Suggested")),
+    "open": Indicator("!", "review", N_("Open")),
+    "ignored": Indicator("–", "na", N_("Not a card movement")),
+    "duplicate": Indicator("=", "na", N_("Duplicate line")),
+}
+OPEN_REASONS = {
+    "not_run": N_("No reconciliation run has looked at it yet."),
+    "no_candidate": N_("Nothing expected matches it."),
+    "ambiguous": N_("Several expected credits could match it."),
+    "below_threshold": N_("The best candidate is not close enough to match on its own."),
+    "duplicate_line": N_("A copy of a line matched in its place."),
+    "not_gateway": N_("Not a movement of the card payment gateway."),
+    "already_claimed": N_("What it would match is matched already."),
+    "undone": N_("Its match was undone."),
+}
+ORIGINS = {
+    "engine": N_("automatically"),
+    "confirmed": N_("by a confirmed suggestion"),
+    "manual": N_("by hand"),
+}
+ROLES = {"credit": N_("Credit"), "fee": N_("Fee"), "chargeback": N_("Chargeback")}
 
 
 def _list_context(
@@ -176,6 +209,7 @@ def statement_detail(
         Scope(shop.merchant_id, shop.id),
         queries.entry_files(found.statement.id),
         entries,
+        STATES,
     )
     context = {
         "found": found,

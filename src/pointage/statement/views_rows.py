@@ -18,7 +18,6 @@ from pointage.shop.models import BankAccount
 from pointage.statement.models import BankStatement, StatementEntry, StatementFile
 from pointage.statement.repository_pages import StatementPageQueries
 from pointage.web.cursors import int_cursor
-from pointage.web.i18n import N_
 from pointage.web.pagination import Keyset, PageRequest, fetch_page
 
 
@@ -30,31 +29,6 @@ class Indicator:
     symbol: str
     tone: str
     label: str
-
-
-STATES = {
-    "matched": Indicator("✓", "ok", N_("Matched")),
-    "suggested": Indicator("?", "pending", N_("Suggested")),
-    "open": Indicator("!", "review", N_("Open")),
-    "ignored": Indicator("–", "na", N_("Not a card movement")),
-    "duplicate": Indicator("=", "na", N_("Duplicate line")),
-}
-OPEN_REASONS = {
-    "not_run": N_("No reconciliation run has looked at it yet."),
-    "no_candidate": N_("Nothing expected matches it."),
-    "ambiguous": N_("Several expected credits could match it."),
-    "below_threshold": N_("The best candidate is not close enough to match on its own."),
-    "duplicate_line": N_("A copy of a line matched in its place."),
-    "not_gateway": N_("Not a movement of the card payment gateway."),
-    "already_claimed": N_("What it would match is matched already."),
-    "undone": N_("Its match was undone."),
-}
-ORIGINS = {
-    "engine": N_("automatically"),
-    "confirmed": N_("by a confirmed suggestion"),
-    "manual": N_("by hand"),
-}
-ROLES = {"credit": N_("Credit"), "fee": N_("Fee"), "chargeback": N_("Chargeback")}
 
 
 @dataclass(frozen=True)
@@ -149,14 +123,19 @@ class EntryLine:
 
 
 def entry_lines(
-    session: Session, scope: Scope, file_ids: list[int], entries: list[StatementEntry]
+    session: Session,
+    scope: Scope,
+    file_ids: list[int],
+    entries: list[StatementEntry],
+    states: dict[str, Indicator],
 ) -> list[EntryLine]:
-    """The entries with their match state, as the API tells it (`entry_states`)."""
+    """The entries with their match state, as the API tells it (`entry_states`), each
+    with the indicator `states` gives its state."""
     suggested: dict[int, list[int]] = {}
     for file_id in file_ids:
         for entry_id, ids in entry_states.suggested_entries(session, scope, file_id).items():
             suggested.setdefault(entry_id, []).extend(ids)
     views = entry_states.describe(session, scope, entries, suggested)
     return [
-        EntryLine(view.entry, view, STATES.get(str(view.state), STATES["open"])) for view in views
+        EntryLine(view.entry, view, states.get(str(view.state), states["open"])) for view in views
     ]

@@ -31,7 +31,6 @@ from pointage.shop.models import Shop
 from pointage.statement.service import ImportReport, get_profile, import_statement_file
 from pointage.web.backoffice import CurrentUser
 from pointage.web.deps import AppSettings
-from pointage.web.i18n import N_
 
 # Room for the multipart boundaries, part headers and the small fields next to the file.
 FORM_ALLOWANCE = 64 * 1024
@@ -49,17 +48,6 @@ FORMAT_LABELS = {
 }
 FORMATS = tuple(name for name in FORMAT_CHOICES if name != "camt")  # "camt" is camt.053
 
-# Field errors: the field's name -> a sentence (English; translated where shown).
-FIELD_ERRORS = {
-    "no_file": N_("Choose the bank file to upload."),
-    "too_large": N_("The file is larger than %(size)s MB, the largest accepted."),
-    "format": N_("Choose a format from the list."),
-    "csv_profile": N_("Choose a CSV mapping from the list."),
-    "csv_needed": N_("A CSV file needs a CSV mapping: choose one."),
-    "reason_blank": N_("Give the reason why these statements are accepted."),
-    "reason_long": N_("The reason has at most %(size)s characters."),
-}
-
 
 @dataclass
 class UploadForm:
@@ -71,7 +59,7 @@ class UploadForm:
     csv_profile: str = ""
     lenient: bool = False
     reason: str = ""
-    errors: dict[str, str] = field(default_factory=dict)  # field -> FIELD_ERRORS key
+    errors: dict[str, str] = field(default_factory=dict)  # field -> views.FIELD_ERRORS key
 
 
 @dataclass
