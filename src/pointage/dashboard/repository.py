@@ -217,33 +217,41 @@ def chargebacks(
     """The shops' payments that an active chargeback match made in [start, end) takes
     back (as the JRI journal lists them; their dispute flag is `yes`), per currency.
 
-    The few chargeback claims are found first and lead to their transactions by primary
-    key: without statistics, SQLite would otherwise walk every transaction of the shops."""
-    taken_back = (
-        select(MatchTransaction.transaction_id)
-        .join(Match, Match.id == MatchTransaction.match_id)
-        .where(
-            MatchTransaction.active,
-            MatchTransaction.role == ClaimRole.CHARGEBACK.value,
-            Match.created_at >= start,
-            Match.created_at < end,
+    The few chargeback claims are read first, then their transactions by primary key, a
+    chunk at a time: given as a subquery, the claims let SQLite, without statistics, walk
+    every transaction of the shops instead."""
+    taken_back = set(
+        session.scalars(
+            select(MatchTransaction.transaction_id)
+            .join(Match, Match.id == MatchTransaction.match_id)
+            .where(
+                MatchTransaction.active,
+                MatchTransaction.role == ClaimRole.CHARGEBACK.value,
+                Match.created_at >= start,
+                Match.created_at < end,
+            )
         )
     )
-    query = (
-        select(
-            Transaction.operation_type,
-            Transaction.currency,
-            func.count(),
-            func.sum(Transaction.amount_minor),
+    sums: dict[tuple[str, str], tuple[int, int]] = {}
+    for chunk in _chunks(taken_back):
+        query = (
+            select(
+                Transaction.operation_type,
+                Transaction.currency,
+                func.count(),
+                func.sum(Transaction.amount_minor),
+            )
+            .where(
+                Transaction.id.in_(chunk),
+                Transaction.shop_id.in_(shop_pks),
+                Transaction.mode == PRODUCTION,
+            )
+            .group_by(Transaction.operation_type, Transaction.currency)
         )
-        .where(
-            Transaction.id.in_(taken_back),
-            Transaction.shop_id.in_(shop_pks),
-            Transaction.mode == PRODUCTION,
-        )
-        .group_by(Transaction.operation_type, Transaction.currency)
-    )
-    return [SignedRow(*row) for row in session.execute(query)]
+        for operation_type, currency, count, amount in session.execute(query):
+            before_count, before_amount = sums.get((operation_type, currency), (0, 0))
+            sums[(operation_type, currency)] = (before_count + count, before_amount + int(amount))
+    return [SignedRow(*key, *value) for key, value in sorted(sums.items())]
 
 
 def open_suggestions(session: Session, merchant_ids: Collection[int]) -> list[Claims]:
