@@ -25,6 +25,10 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
         ("reconcile.py", ["--transactions", "3000", "--remittances", "240", "--entries", "300"]),
         ("reports.py", ["--transactions", "3000", "--remittances", "240", "--entries", "300"]),
         ("api.py", ["--transactions", "2000", "--seconds", "1", "--sample", "500"]),
+        (
+            "backoffice.py",
+            ["--database", "sqlite", "--transactions", "2000", "--runs", "2", "--warmup", "1"],
+        ),
     ],
 )
 def test_benchmark_runs_on_a_tiny_input(script, args):
