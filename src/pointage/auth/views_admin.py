@@ -33,7 +33,8 @@ from pointage.auth.service.users import (
 from pointage.auth.views_keys import router as keys_router
 from pointage.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pointage.core.statuses import Role
-from pointage.shop.admin_pages import (
+from pointage.shop.models import Shop
+from pointage.shop.views_common import (
     CONFIRMED,
     UsersAdmin,
     actor_of,
@@ -41,7 +42,6 @@ from pointage.shop.admin_pages import (
     page,
     secret_page,
 )
-from pointage.shop.models import Shop
 from pointage.web.backoffice import ROLE_LABELS, VisibleShops, gettext_for, page_router
 from pointage.web.deps import DbSession
 from pointage.web.i18n import N_

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from pointage.auth.service.keys import issue_key, key_of_shop, keys_of_shop, revoke_key
 from pointage.core.statuses import Mode
-from pointage.shop.admin_pages import (
+from pointage.shop.models import Shop
+from pointage.shop.views_common import (
     CONFIRMED,
     KeysAdmin,
     actor_of,
@@ -20,7 +21,6 @@ from pointage.shop.admin_pages import (
     page,
     secret_page,
 )
-from pointage.shop.models import Shop
 from pointage.web.backoffice import SelectedShop, gettext_for, page_router
 from pointage.web.deps import AppSettings, DbSession
 from pointage.web.i18n import N_
@@ -75,7 +75,7 @@ def create_key(
     mode: Text = "",
     label: Text = "",
 ) -> Response:
-    values = {"mode": mode.strip(), "label": label.strip()}
+    values = {"mode": mode.strip().upper(), "label": label.strip()}
     errors = {}
     if values["mode"] not in MODE_LABELS:
         errors["mode"] = "mode"
@@ -92,7 +92,8 @@ def create_key(
         label=values["label"] or None,
     )
     _ = gettext_for(request)
-    mode_label = _(MODE_LABELS[values["mode"]]).lower()
+    english_mode = MODE_LABELS[issued.api_key.mode]
+    mode_label = _(english_mode).lower()
     return secret_page(
         request,
         section="api_keys",

@@ -21,7 +21,8 @@ from pointage.core.errors import Conflict, InvalidInput, NotFound
 from pointage.core.statuses import Mode
 from pointage.db.base import utcnow
 from pointage.settings import Settings
-from pointage.shop.admin_pages import (
+from pointage.shop.models import Shop
+from pointage.shop.views_common import (
     CONFIRMED,
     WebhooksAdmin,
     actor_of,
@@ -29,7 +30,6 @@ from pointage.shop.admin_pages import (
     page,
     secret_page,
 )
-from pointage.shop.models import Shop
 from pointage.web.backoffice import SelectedShop, gettext_for, page_router
 from pointage.web.deps import AppSettings, DbSession
 from pointage.web.pagination import PageRequest
