@@ -30,7 +30,7 @@ from pointage.reconciliation.service.run import business_today
 from pointage.remittance.listing import query_of, status_of
 from pointage.remittance.models import Remittance
 from pointage.remittance.repository.reads import RemittanceFacts, RemittanceReads
-from pointage.remittance.views_form import FORM_ERRORS, STATUS_CHOICES, read_form
+from pointage.remittance.views_form import STATUS_CHOICES, read_form
 from pointage.shop.models import Shop
 from pointage.shop.repository import ShopRepository
 from pointage.web.backoffice import CurrentUser, SelectedShop, page_router, render
@@ -50,6 +50,15 @@ ORIGIN_LABELS = {
     "confirmed": N_("Suggestion confirmed by a person"),
     "manual": N_("Matched by hand"),
     "without_entry": N_("Marked reconciled without a bank entry"),
+}
+# The message of each error of the filter form (views_form), in English; translated where
+# shown.
+FORM_ERRORS = {
+    "date": N_("Enter a date as YYYY-MM-DD."),
+    "order": N_("The start date is after the end date."),
+    "choice": N_("Choose a value from the list."),
+    "contract": N_("Choose one of the contracts of this shop."),
+    "currency": N_("Enter an ISO 4217 currency code, such as EUR."),
 }
 # How each criterion of the evidence came out: a symbol and words, never the colour alone.
 OUTCOMES = {

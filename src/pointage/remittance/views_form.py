@@ -19,27 +19,17 @@ from starlette.datastructures import QueryParams
 from pointage.core.money import is_currency
 from pointage.core.statuses import ReconciliationStatus
 from pointage.remittance.listing import RemittanceFilters
-from pointage.web.i18n import N_
 
 FIELDS = ("from", "to", "status", "contract", "currency")
 STATUS_CHOICES = tuple(item.value for item in ReconciliationStatus)
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2100, 12, 31)
 
-# The message of each error, in English; translated where shown.
-FORM_ERRORS = {
-    "date": N_("Enter a date as YYYY-MM-DD."),
-    "order": N_("The start date is after the end date."),
-    "choice": N_("Choose a value from the list."),
-    "contract": N_("Choose one of the contracts of this shop."),
-    "currency": N_("Enter an ISO 4217 currency code, such as EUR."),
-}
-
 
 @dataclass
 class RemittanceForm:
-    """The form's values as typed, the error of each field at fault (a key of FORM_ERRORS)
-    and, when there is none, the filters."""
+    """The form's values as typed, the error of each field at fault (a key of the page's
+    messages, remittance.views.FORM_ERRORS) and, when there is none, the filters."""
 
     values: dict[str, str]
     errors: dict[str, str] = field(default_factory=dict)

@@ -10,11 +10,9 @@ they post anyway. An action the service refuses is told next to its field, nothi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -30,6 +28,7 @@ from pointage.report.delivery.service import configured_channels, process_due
 from pointage.report.models import Channel, DeliveryStatus, GeneratedReport
 from pointage.report.service import history
 from pointage.report.service import settings as report_settings
+from pointage.report.views_history import read_history_filter
 from pointage.settings import Settings
 from pointage.shop.models import Shop
 from pointage.web.backoffice import CurrentUser, SelectedShop, gettext_for, page_router, render
@@ -49,6 +48,43 @@ Cursor = Annotated[str | None, Query(max_length=64)]
 FormText = Annotated[str, Form()]
 FormList = Annotated[list[str], Form()]
 
+JOURNAL_LABELS = {
+    "jt": N_("Transactions journal (JT)"),
+    "jo": N_("Operations journal (JO)"),
+    "jrb": N_("Bank reconciliation journal (JRB)"),
+    "jri": N_("Chargebacks journal (JRI)"),
+    "remittances": N_("Remittance tracking"),
+}
+FREQUENCY_LABELS = {
+    "daily": N_("Every day"),
+    "weekly": N_("Every week (Monday to Sunday)"),
+    "monthly": N_("Every month"),
+    "none": N_("Never: on demand only"),
+}
+FORMAT_LABELS = {"csv": N_("CSV"), "xlsx": N_("Excel (XLSX)")}
+ENCODING_LABELS = {"utf-8": N_("UTF-8"), "iso-8859-15": N_("ISO-8859-15 (Latin-9)")}
+
+# The message of each error of the settings form (views_settings), in English; translated
+# where shown.
+FIELD_ERRORS = {
+    "journals": N_("Choose journals from the list."),
+    "frequency": N_("Choose a value from the list."),
+    "format": N_("Choose a value from the list."),
+    "encoding": N_("Choose a value from the list."),
+    "filename_pattern": N_(
+        "Write a file name with {period} and {ext}, using only the fields {journal}, {shop}, "
+        "{shop_id}, {period}, {ext}, letters, digits, spaces, _, - and dots."
+    ),
+    "email_recipients": N_("Enter valid e-mail addresses, one per line, at most 20."),
+    "sftp_host": N_("Enter a host name or an IP address, without scheme, port or path."),
+    "sftp_port": N_("Enter a whole number from 1 to 65535."),
+    "sftp_username": N_("Enter 1 to 100 letters, digits or the signs . _ @ + -"),
+    "sftp_password": N_("Enter 1 to 200 characters without control characters."),
+    "sftp_host_key": N_("Enter the server public key in OpenSSH format (ssh-ed25519 AAAA…)."),
+    "sftp_directory": N_("Enter an absolute folder, starting with /, without “..”."),
+    settings_form.NEEDED: N_("An SFTP destination needs this field."),
+    settings_form.HOST_NEEDED: N_("Enter the SFTP host, or leave the other SFTP fields empty."),
+}
 CHANNEL_LABELS = {
     "email": N_("E-mail"),
     "sftp": N_("SFTP"),
@@ -77,38 +113,6 @@ def _actor(user: User) -> str:
 # -- the history ---------------------------------------------------------------------------
 
 
-@dataclass
-class HistoryFilter:
-    values: dict[str, str]
-    errors: dict[str, str]
-    journal: str | None = None
-    day: date | None = None
-
-    @property
-    def query(self) -> str:
-        return urlencode([(k, v) for k, v in self.values.items() if v])
-
-
-def _history_filter(request: Request) -> HistoryFilter:
-    values = {
-        name: (request.query_params.get(name) or "").strip() for name in ("journal", "period")
-    }
-    found = HistoryFilter(values, {})
-    if values["journal"]:
-        if values["journal"] in settings_form.JOURNAL_CHOICES:
-            found.journal = values["journal"]
-        else:
-            found.errors["journal"] = "journal"
-    if values["period"]:
-        try:
-            if len(values["period"]) != 10:
-                raise ValueError(values["period"])
-            found.day = date.fromisoformat(values["period"])
-        except ValueError:
-            found.errors["period"] = "period"
-    return found
-
-
 def _failed(session: Session, shop: Shop) -> tuple[list[tuple[Any, GeneratedReport]], int]:
     """The shop's deliveries that gave up, newest first, each with its report."""
     views, total = history.deliveries_of_shop(
@@ -127,7 +131,7 @@ def _channels(session: Session, shop: Shop) -> list[str]:
 def _common(user: User) -> dict[str, Any]:
     return {
         "may_manage": can(user, Action.MANAGE_REPORTS),
-        "journal_labels": settings_form.JOURNAL_LABELS,
+        "journal_labels": JOURNAL_LABELS,
         "channel_labels": CHANNEL_LABELS,
         "delivery_statuses": DELIVERY_STATUSES,
     }
@@ -143,7 +147,7 @@ def reports(
     before: Cursor = None,
 ) -> HTMLResponse:
     require(user, Action.VIEW)
-    found = _history_filter(request)
+    found = read_history_filter(request.query_params)
     failed, failed_total = _failed(session, shop)
     context: dict[str, Any] = {
         **_common(user),
@@ -198,13 +202,14 @@ def _settings_page(
         "view": view,
         "may_manage": can(user, Action.MANAGE_REPORTS),
         "journal_choices": settings_form.JOURNAL_CHOICES,
-        "journal_labels": settings_form.JOURNAL_LABELS,
+        "journal_labels": JOURNAL_LABELS,
         "frequency_choices": settings_form.FREQUENCY_CHOICES,
-        "frequency_labels": settings_form.FREQUENCY_LABELS,
+        "frequency_labels": FREQUENCY_LABELS,
         "format_choices": settings_form.FORMAT_CHOICES,
-        "format_labels": settings_form.FORMAT_LABELS,
+        "format_labels": FORMAT_LABELS,
         "encoding_choices": settings_form.ENCODING_CHOICES,
-        "encoding_labels": settings_form.ENCODING_LABELS,
+        "encoding_labels": ENCODING_LABELS,
+        "field_errors": FIELD_ERRORS,
     }
     return render(request, "reports/settings.html", context, status_code=status_code)
 

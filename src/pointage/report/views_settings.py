@@ -19,49 +19,15 @@ from pointage.report.models import Frequency, ReportFormat
 from pointage.report.service import checks
 from pointage.report.service.naming import check_pattern
 from pointage.report.service.settings import ENCODINGS, SettingsView
-from pointage.web.i18n import N_
 
 JOURNAL_CHOICES = tuple(kind.value for kind in JournalKind)
 FREQUENCY_CHOICES = tuple(item.value for item in Frequency)
 FORMAT_CHOICES = tuple(item.value for item in ReportFormat)
 ENCODING_CHOICES = ENCODINGS
 
-JOURNAL_LABELS = {
-    "jt": N_("Transactions journal (JT)"),
-    "jo": N_("Operations journal (JO)"),
-    "jrb": N_("Bank reconciliation journal (JRB)"),
-    "jri": N_("Chargebacks journal (JRI)"),
-    "remittances": N_("Remittance tracking"),
-}
-FREQUENCY_LABELS = {
-    "daily": N_("Every day"),
-    "weekly": N_("Every week (Monday to Sunday)"),
-    "monthly": N_("Every month"),
-    "none": N_("Never: on demand only"),
-}
-FORMAT_LABELS = {"csv": N_("CSV"), "xlsx": N_("Excel (XLSX)")}
-ENCODING_LABELS = {"utf-8": N_("UTF-8"), "iso-8859-15": N_("ISO-8859-15 (Latin-9)")}
-
-# The message of each field's error, in English; translated where shown.
-FIELD_ERRORS = {
-    "journals": N_("Choose journals from the list."),
-    "frequency": N_("Choose a value from the list."),
-    "format": N_("Choose a value from the list."),
-    "encoding": N_("Choose a value from the list."),
-    "filename_pattern": N_(
-        "Write a file name with {period} and {ext}, using only the fields {journal}, {shop}, "
-        "{shop_id}, {period}, {ext}, letters, digits, spaces, _, - and dots."
-    ),
-    "email_recipients": N_("Enter valid e-mail addresses, one per line, at most 20."),
-    "sftp_host": N_("Enter a host name or an IP address, without scheme, port or path."),
-    "sftp_port": N_("Enter a whole number from 1 to 65535."),
-    "sftp_username": N_("Enter 1 to 100 letters, digits or the signs . _ @ + -"),
-    "sftp_password": N_("Enter 1 to 200 characters without control characters."),
-    "sftp_host_key": N_("Enter the server public key in OpenSSH format (ssh-ed25519 AAAA…)."),
-    "sftp_directory": N_("Enter an absolute folder, starting with /, without “..”."),
-}
-NEEDED = N_("An SFTP destination needs this field.")
-HOST_NEEDED = N_("Enter the SFTP host, or leave the other SFTP fields empty.")
+# The error keys a field may get besides its own name (its value refused by its check).
+NEEDED = "needed"  # an SFTP destination is missing this field
+HOST_NEEDED = "host_needed"  # SFTP fields given without a host
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 _CHECKS: dict[str, Callable[[Any], Any]] = {
@@ -82,8 +48,9 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
 
 @dataclass
 class SettingsForm:
-    """What the page shows in the fields (as typed, or as stored), the error message of
-    each field at fault (English, translated where shown), and the changes to store."""
+    """What the page shows in the fields (as typed, or as stored), the error of each field
+    at fault (its own name when its check refused the value, else NEEDED or HOST_NEEDED:
+    keys of the page's messages, report.views.FIELD_ERRORS), and the changes to store."""
 
     values: dict[str, Any]
     errors: dict[str, str] = field(default_factory=dict)
@@ -152,12 +119,12 @@ def read(posted: Posted) -> SettingsForm:
         try:
             clean[name] = _CHECKS[name](value)
         except InvalidInput:
-            form.errors[name] = FIELD_ERRORS[name]
+            form.errors[name] = name
     if posted.sftp_password:
         try:
             clean["sftp_password"] = checks.password(posted.sftp_password)
         except InvalidInput:
-            form.errors["sftp_password"] = FIELD_ERRORS["sftp_password"]
+            form.errors["sftp_password"] = "sftp_password"  # noqa: S105 - the field's name
     elif posted.sftp_password_remove:
         clean["sftp_password"] = None
     if not form.errors:
@@ -168,5 +135,5 @@ def read(posted: Posted) -> SettingsForm:
 def refused(form: SettingsForm, error: InvalidInput) -> None:
     """What the service refused once every field passed its own check: an SFTP
     destination missing a field (named), or SFTP fields given without a host."""
-    param = error.param if error.param in FIELD_ERRORS else "sftp_host"
+    param = error.param if error.param in _CHECKS else "sftp_host"
     form.errors[param] = HOST_NEEDED if param == "sftp_host" else NEEDED
