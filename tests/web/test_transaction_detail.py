@@ -512,3 +512,41 @@ def test_a_refunds_page_says_whose_refund_it_is(world):
     # A refund not yet captured may be cancelled, not refunded.
     assert f"/transactions/{refund.uuid}/cancel" in page.text
     assert f"/transactions/{refund.uuid}/refund" not in page.text
+
+
+def _suggestion_id(page: str) -> str:
+    found = re.search(r'name="suggestion" value="(\d+)"', page)
+    assert found, "no suggestion to confirm on the page"
+    return found.group(1)
+
+
+def test_confirm_a_suggestion_reconciles_the_transaction(world):
+    with world.factory() as session, session.begin():
+        data = suggested(session, PARIS)
+    client = signed_in(world)
+    suggestion = _suggestion_id(client.get(f"/transactions/{data.payment}").text)
+    confirm = client.get(f"/transactions/{data.payment}/confirm?suggestion={suggestion}")
+    assert confirm.status_code == 200
+    assert "bank entry of €148.70 on 4 Mar 2026 (REMISE CB 000001)" in text(confirm.text)
+
+    answer = act(client, data.payment, "confirm", suggestion=suggestion)
+
+    assert answer.status_code == 303
+    assert stored(world, data.payment).reconciliation_status == "reconciled_manual"
+    page = client.get(f"/transactions/{data.payment}")
+    assert "The suggestion is confirmed" in page.text
+    timeline = text(page.text.split('id="timeline"')[1])
+    assert "Reconciled: suggestion confirmed By compta@example.com" in timeline
+    # Confirmed already: refused, nothing changes.
+    again = act(client, data.payment, "confirm", suggestion=suggestion)
+    assert again.status_code == 409
+    assert "This suggestion was already confirmed, rejected or superseded." in again.text
+
+
+def test_confirm_a_suggestion_not_of_this_transaction_is_not_found(world):
+    with world.factory() as session, session.begin():
+        data = suggested(session, PARIS)
+    client = signed_in(world)
+    assert act(client, data.payment, "confirm", suggestion="999999").status_code == 404
+    assert client.get(f"/transactions/{data.payment}/confirm?suggestion=x").status_code == 404
+    assert stored(world, data.payment).reconciliation_status == "pending"

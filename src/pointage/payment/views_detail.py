@@ -1,15 +1,17 @@
-"""Transaction detail page (/transactions/{uuid}): the timeline of what happened to one payment and
-the actions its state allows.
+"""Transaction detail page (/transactions/{uuid}): the timeline of what happened to one
+payment and the actions its state allows.
 
-Each action (validate, cancel, modify, refund, duplicate, reconcile by hand, undo a match) is
-a form posted with the CSRF token behind a confirmation: a dialog on the page, or without
-JavaScript the page `/transactions/{uuid}/{action}`. A mistake in a field is told next to it
-and nothing changes; a refusal of the service (the state changed meanwhile) is told on the
-page and nothing changes; a success is flashed and leads back to the detail. The merchant
-operations go through `payment.service.operations` (source back office, the user's e-mail as
-actor), reconciliation through `reconciliation.service.manual`. A transaction of a shop other
-than the one chosen in the header, unknown or malformed, is not found; a user whose role may
-not act gets no buttons, and a 403 page if they post anyway.
+Each action (validate, cancel, modify, refund, duplicate, reconcile by hand, confirm a
+suggestion, undo a match) is a form posted with the CSRF token behind a confirmation: a
+dialog on the page, or without JavaScript the page `/transactions/{uuid}/{action}`. A
+mistake in a field is told next to it and nothing changes; a refusal of the service (the
+state changed meanwhile) is told on the page and nothing changes; a success is flashed and
+leads back to the detail. The merchant operations go through `payment.service.operations`
+(source back office, the user's e-mail as actor), reconciliation through
+`reconciliation.service.manual`. A transaction of a shop other than the one chosen in the
+header, unknown or malformed, is not found, and so is a match or a suggestion that is not
+the transaction's; a user whose role may not act gets no buttons, and a 403 page if they
+post anyway.
 """
 
 from __future__ import annotations
@@ -41,13 +43,14 @@ from pointage.payment.views_detail_forms import (
     OPERATIONS,
     QUESTIONS,
     REFUSED,
+    TARGETS,
     TITLES,
     ActionForm,
     example,
     read_amount,
     read_capture_date,
     read_comment,
-    read_match,
+    read_target,
 )
 from pointage.payment.views_detail_model import (
     OPEN_REASONS,
@@ -75,7 +78,7 @@ from pointage.web.templating import redirect
 router = page_router()
 
 FormText = Annotated[str, Form()]
-MatchQuery = Annotated[str, Query(max_length=20)]
+TargetQuery = Annotated[str, Query(max_length=20)]
 
 
 def _transaction(session: Session, shop: Shop, uuid: str) -> Transaction:
@@ -108,18 +111,16 @@ def confirmation(
     user: CurrentUser,
     shop: SelectedShop,
     session: DbSession,
-    match: MatchQuery = "",
+    match: TargetQuery = "",
+    suggestion: TargetQuery = "",
 ) -> HTMLResponse:
     """The confirmation of an action as a page of its own (the dialog's page without
     JavaScript)."""
     tx = _transaction(session, shop, uuid)
     _require(user, action)
     detail = build_detail(session, user, shop, tx)
-    form = _blank(detail, action, match)
-    if action == "unmatch":
-        read_match(form, _shown_matches(detail))
-        if form.match_id is None:
-            raise NotFound("match not found", param="match")
+    form = _blank(detail, action, match or suggestion)
+    _target(form, detail)
     if not _allowed(detail, form):
         return _refused(request, detail, action)
     return _confirmation_page(request, detail, form)
@@ -137,16 +138,14 @@ def act(
     capture_date: FormText = "",
     comment: FormText = "",
     match: FormText = "",
+    suggestion: FormText = "",
 ) -> Response:
     tx = _transaction(session, shop, uuid)
     _require(user, action)
     detail = build_detail(session, user, shop, tx)
-    values = {"amount": amount, "capture_date": capture_date, "comment": comment, "match": match}
-    form = ActionForm(action, values)
-    if action == "unmatch":
-        read_match(form, _shown_matches(detail))
-        if form.match_id is None:  # not one of this transaction's: as if it did not exist
-            raise NotFound("match not found", param="match")
+    values = {"amount": amount, "capture_date": capture_date, "comment": comment}
+    form = ActionForm(action, {**values, "match": match, "suggestion": suggestion})
+    _target(form, detail)
     if not _allowed(detail, form):
         return _refused(request, detail, action)
     _read(form, detail, shop)
@@ -165,14 +164,25 @@ def act(
 # -- reading the forms -----------------------------------------------------------------------
 
 
-def _shown_matches(detail: Detail) -> tuple[int, ...]:
+def _target(form: ActionForm, detail: Detail) -> None:
+    """The match or suggestion an action names must be one the page shows: any other is not
+    found, as if it did not exist."""
+    if form.action not in TARGETS:
+        return
     explained = detail.explanation
-    return tuple(m.id for m in detail.active_matches) + tuple(m.id for m in explained.history)
+    if form.action == "unmatch":
+        shown = [m.id for m in (*detail.active_matches, *explained.history)]
+    else:
+        shown = [s.id for s in (*explained.open_suggestions, *explained.decided_suggestions)]
+    read_target(form, tuple(shown))
+    if form.target_id is None:
+        raise NotFound(f"{TARGETS[form.action]} not found", param=TARGETS[form.action])
 
 
 def _allowed(detail: Detail, form: ActionForm) -> bool:
-    if form.action == "unmatch":
-        return form.match_id in detail.allowed.unmatch
+    if form.action in TARGETS:
+        targets: tuple[int, ...] = getattr(detail.allowed, form.action)
+        return form.target_id in targets
     allowed: bool = getattr(detail.allowed, form.action)
     return allowed
 
@@ -257,9 +267,15 @@ def _reconcile(r: Request, s: Session, u: User, shop: Shop, tx: Transaction, f: 
     return gettext_for(r)(DONE["reconcile"])
 
 
+def _confirm(r: Request, s: Session, u: User, shop: Shop, tx: Transaction, f: ActionForm) -> str:
+    assert f.target_id is not None  # one of the transaction's, found by _target
+    manual.confirm_suggestion(s, shop.merchant_id, f.target_id, u.email, f.comment, shop_pk=shop.id)
+    return gettext_for(r)(DONE["confirm"])
+
+
 def _unmatch(r: Request, s: Session, u: User, shop: Shop, tx: Transaction, f: ActionForm) -> str:
-    assert f.match_id is not None  # read_match found it among the transaction's
-    manual.unmatch(s, shop.merchant_id, f.match_id, u.email, f.comment or "", shop_pk=shop.id)
+    assert f.target_id is not None  # one of the transaction's, found by _target
+    manual.unmatch(s, shop.merchant_id, f.target_id, u.email, f.comment or "", shop_pk=shop.id)
     return gettext_for(r)(DONE["unmatch"])
 
 
@@ -270,6 +286,7 @@ _PERFORM: dict[str, Perform] = {
     "refund": _refund,
     "duplicate": _duplicate,
     "reconcile": _reconcile,
+    "confirm": _confirm,
     "unmatch": _unmatch,
 }
 
@@ -277,10 +294,13 @@ _PERFORM: dict[str, Perform] = {
 # -- pages -----------------------------------------------------------------------------------
 
 
-def _blank(detail: Detail, action: str, match: str = "") -> ActionForm:
-    """The form as first shown: the amounts and date it may change filled in."""
+def _blank(detail: Detail, action: str, target: str = "") -> ActionForm:
+    """The form as first shown: the amounts and date it may change filled in, the match or
+    suggestion it acts on."""
     tx = detail.transaction
-    values = {"amount": "", "capture_date": "", "comment": "", "match": match}
+    values = {"amount": "", "capture_date": "", "comment": "", "match": "", "suggestion": ""}
+    if action in TARGETS:
+        values[TARGETS[action]] = target
     if action == "modify":
         values["amount"] = format_amount(tx.amount_minor, tx.currency)
         values["capture_date"] = tx.expected_capture_date.isoformat()
@@ -293,8 +313,10 @@ def _blank(detail: Detail, action: str, match: str = "") -> ActionForm:
 
 def _dialogs(detail: Detail) -> list[ActionForm]:
     """The forms of the actions allowed, each in a dialog of the page."""
-    forms = [_blank(detail, a) for a in ACTIONS[:-1] if getattr(detail.allowed, a)]
-    forms += [_blank(detail, "unmatch", str(match_id)) for match_id in detail.allowed.unmatch]
+    forms = [_blank(detail, a) for a in ACTIONS if a not in TARGETS and getattr(detail.allowed, a)]
+    for action in TARGETS:
+        targets: tuple[int, ...] = getattr(detail.allowed, action)
+        forms += [_blank(detail, action, str(target)) for target in targets]
     return forms
 
 
@@ -313,6 +335,7 @@ def _messages(request: Request, form: ActionForm, currency: str) -> dict[str, st
 def _texts() -> dict[str, Any]:
     return {
         "titles": TITLES,
+        "targets": TARGETS,
         "questions": QUESTIONS,
         "buttons": BUTTONS,
         "source_labels": SOURCE_LABELS,

@@ -15,8 +15,19 @@ from pointage.core.errors import InvalidAmount
 from pointage.core.money import exponent, format_amount, to_minor
 from pointage.web.i18n import N_
 
-ACTIONS = ("validate", "cancel", "modify", "refund", "duplicate", "reconcile", "unmatch")
+ACTIONS = (
+    "validate",
+    "cancel",
+    "modify",
+    "refund",
+    "duplicate",
+    "reconcile",
+    "confirm",
+    "unmatch",
+)
 OPERATIONS = frozenset({"validate", "cancel", "modify", "refund", "duplicate"})
+# The actions on one of the transaction's matches or suggestions: the form field naming it.
+TARGETS = {"confirm": "suggestion", "unmatch": "match"}
 MAX_COMMENT = 2000
 MAX_DUPLICATE_MINOR = 10**13
 MAX_DEFERRAL_DAYS = 365
@@ -30,6 +41,7 @@ TITLES = {
     "refund": N_("Refund the payment"),
     "duplicate": N_("Duplicate the payment"),
     "reconcile": N_("Reconcile by hand"),
+    "confirm": N_("Confirm the suggestion"),
     "unmatch": N_("Undo the match"),
 }
 QUESTIONS = {
@@ -45,6 +57,10 @@ QUESTIONS = {
         "Mark this transaction reconciled without a bank entry (paid another way, credited "
         "on an account not imported…)? Say why in the comment."
     ),
+    "confirm": N_(
+        "Confirm this suggestion? Its bank entries are matched to what it names and the "
+        "reconciliation statuses are computed again; you can undo it afterwards."
+    ),
     "unmatch": N_(
         "Undo this match? What it claimed is released, the reconciliation statuses of "
         "everything it covered are computed again, and the match stays in the history."
@@ -57,6 +73,7 @@ BUTTONS = {
     "refund": N_("Refund"),
     "duplicate": N_("Duplicate"),
     "reconcile": N_("Mark reconciled"),
+    "confirm": N_("Confirm"),
     "unmatch": N_("Undo the match"),
 }
 DONE = {
@@ -66,6 +83,9 @@ DONE = {
     "refund": N_("A refund of %(amount)s was created; the next daily batch captures it."),
     "duplicate": N_("A new payment of %(amount)s was created from this one."),
     "reconcile": N_("The transaction is marked reconciled by hand."),
+    "confirm": N_(
+        "The suggestion is confirmed and the reconciliation statuses were computed again."
+    ),
     "unmatch": N_("The match is undone and the reconciliation statuses were computed again."),
 }
 # What a service's refusal means, per action: the state changed since the page was shown.
@@ -79,6 +99,7 @@ REFUSED = {
         "This transaction cannot be marked reconciled: it was not captured, or a match "
         "already covers it."
     ),
+    "confirm": N_("This suggestion was already confirmed, rejected or superseded."),
     "unmatch": N_("This match was already undone."),
 }
 NOTHING_CHANGED = N_("Nothing was changed.")
@@ -98,7 +119,6 @@ ERRORS = {
     "comment_missing": N_("Enter a comment: say why."),
     "comment_long": N_("A comment has at most %(count)s characters."),
     "comment_character": N_("A comment cannot contain a NUL character."),
-    "match": N_("Choose a match of this transaction."),
 }
 
 
@@ -111,7 +131,7 @@ class ActionForm:
     errors: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
     amount_minor: int | None = None
     capture_date: date | None = None
-    match_id: int | None = None
+    target_id: int | None = None  # the match or suggestion acted on
 
     @property
     def comment(self) -> str | None:
@@ -174,9 +194,8 @@ def read_comment(form: ActionForm, *, required: bool) -> None:
         form.errors["comment"] = ("comment_missing", {})
 
 
-def read_match(form: ActionForm, allowed: tuple[int, ...]) -> None:
-    text = form.values.get("match", "").strip()
-    if text.isascii() and text.isdigit() and len(text) <= 18 and int(text) in allowed:
-        form.match_id = int(text)
-    else:
-        form.errors["match"] = ("match", {})
+def read_target(form: ActionForm, shown: tuple[int, ...]) -> None:
+    """The match or suggestion named, when it is one of those the page shows."""
+    text = form.values.get(TARGETS[form.action], "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= 18 and int(text) in shown:
+        form.target_id = int(text)

@@ -132,13 +132,14 @@ class Allowed:
     refund: bool = False
     duplicate: bool = False
     reconcile: bool = False
+    confirm: tuple[int, ...] = ()  # the open suggestions the user may confirm
     unmatch: tuple[int, ...] = ()  # the active matches the user may undo
 
     @property
     def any(self) -> bool:
         return any(
             (self.validate, self.cancel, self.modify, self.refund, self.duplicate, self.reconcile)
-        ) or bool(self.unmatch)
+        ) or bool(self.confirm or self.unmatch)
 
 
 @dataclass
@@ -208,6 +209,7 @@ def _allowed(
         refund=operate and debit and status == DetailedStatus.CAPTURED and refundable > 0,
         duplicate=operate and debit and status in _DUPLICABLE,
         reconcile=reconcile and tx.remittance_id is not None and explanation.credit_match is None,
+        confirm=tuple(s.id for s in explanation.open_suggestions) if reconcile else (),
         unmatch=tuple(m.id for m in active) if reconcile else (),
     )
 
