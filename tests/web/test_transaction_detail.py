@@ -550,3 +550,16 @@ def test_confirm_a_suggestion_not_of_this_transaction_is_not_found(world):
     assert act(client, data.payment, "confirm", suggestion="999999").status_code == 404
     assert client.get(f"/transactions/{data.payment}/confirm?suggestion=x").status_code == 404
     assert stored(world, data.payment).reconciliation_status == "pending"
+
+
+def test_in_french_amounts_and_dates_are_written_the_french_way(world):
+    with world.factory() as session, session.begin():
+        data = reconciled(session, PARIS)
+    client = world.client(headers={"accept-language": "fr-FR"})
+    assert sign_in(client).status_code == 303
+    page = client.get(f"/transactions/{data.payment}")
+    assert page.status_code == 200
+    assert '<html lang="fr">' in page.text
+    words = text(page.text).replace("\u202f", " ").replace("\xa0", " ")
+    assert "100,00 €" in words and "148,70 €" in words
+    assert "4 mars 2026" in words
