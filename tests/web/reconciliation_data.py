@@ -11,21 +11,22 @@ administrator given both shops (the page covers the merchant), a read-only user.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pointage.auth.service.users import create_user
-from pointage.core.statuses import Role
+from pointage.core.statuses import Role, SettlementMode
 from pointage.formats.statements.model import AccountId
+from pointage.payment.models import Transaction
 from pointage.reconciliation.models import RunTrigger, Suggestion
 from pointage.reconciliation.service.run import run_reconciliation
 from pointage.remittance.models import Remittance
 from pointage.shop import service as shop_service
 from pointage.statement.models import StatementEntry, StatementFile
 from pointage.statement.service import import_statement_file
-from tests.factories import IBAN_BANK_B, make_shop
+from tests.factories import IBAN_BANK_B, ShopSetup, make_shop
 from tests.reconciliation.manual_data import TODAY, captured, imported, run_row, suggestion_row
 from tests.statement.cfonb import day_statement, days_file
 
@@ -46,6 +47,7 @@ class Books:
     awaiting: Remittance  # remittance 3, net 90.22
     foreign_suggestion: Suggestion  # another merchant's
     foreign_entry: StatementEntry  # another merchant's
+    lyon_payment: Transaction  # captured, of the shop given to the administrator only
 
 
 def build(
@@ -57,10 +59,11 @@ def build(
     data already there."""
     with factory() as session, session.begin():
         setup = make_shop(session, shop_id=shop_ids[0])
-        shop_service.create_shop(session, setup.merchant, shop_id=shop_ids[1], name="Boutique Lyon")
+        lyon = _second_shop(session, setup, shop_ids[1])
         first = captured(session, setup, [10_000, 5_000], tag="A").remittance
         second = captured(session, setup, [20_000], day=date(2026, 3, 4), tag="B").remittance
         third = captured(session, setup, [9_100], day=date(2026, 3, 3), tag="C").remittance
+        lyon_payment = captured(session, lyon, [12_345], day=date(2026, 3, 3), tag="L").payments[0]
         labels = ["VIREMENT ACQUEREUR", "VIREMENT ACQUEREUR 2", "VIR SEPA CLIENT"]
         bank = imported(session, [first.net_minor, second.net_minor, 9_000], labels=labels, day=3)
         run_reconciliation(
@@ -83,7 +86,26 @@ def build(
             awaiting=third,
             foreign_suggestion=foreign_suggestion,
             foreign_entry=foreign_entry,
+            lyon_payment=lyon_payment,
         )
+
+
+def _second_shop(session: Session, setup: ShopSetup, shop_id: str) -> ShopSetup:
+    """A shop of the same merchant credited on the same account."""
+    shop = shop_service.create_shop(session, setup.merchant, shop_id=shop_id, name="Boutique Lyon")
+    contract = shop_service.create_contract(
+        session,
+        shop,
+        setup.bank_account,
+        number=f"C{shop_id}",
+        acquirer="Test Acquirer",
+        fee_rate_bp=80,
+        fee_fixed_minor=5,
+        settlement_mode=SettlementMode.NET,
+        credit_delay_days=2,
+        cutoff_time=time(23, 0),
+    )
+    return ShopSetup(setup.merchant, shop, setup.bank_account, contract)
 
 
 def _open(session: Session, merchant_id: int) -> list[Suggestion]:

@@ -285,3 +285,41 @@ def test_actions_need_the_forms_token(books, app_factory, session_factory):
 
     assert answer.status_code == 403
     assert _status(session_factory, books.first.id) == "open"
+
+
+def test_the_page_covers_the_shops_given(books, app_factory):
+    accountant, admin = app_factory(), app_factory(ADMIN)
+    search = {"match": books.open_entry.id, "kind": "transactions", "order_id": "L-1"}
+    lyon = books.lyon_payment.uuid
+
+    mine = accountant.get(PAGE, params=search)
+    every = admin.get(PAGE, params=search)
+    form = {"kind": "transactions", "picked": lyon, "comment": "x"}
+    refused = _post(accountant, f"{PAGE}/entries/{books.open_entry.id}/match", form)
+
+    assert f'value="{lyon}"' not in mine.text
+    assert "of the accounts credited by the shop" in mine.text
+    assert f'value="{lyon}"' in every.text
+    assert "every shop of the merchant" in every.text
+    assert refused.status_code == 404
+
+
+def test_match_by_hand_to_a_transaction(books, app_factory, session_factory):
+    client = app_factory(ADMIN)
+    with session_factory() as session:
+        tx = session.scalars(select(Transaction).where(Transaction.order_id == "C-1")).one()
+    found = client.get(
+        PAGE, params={"match": books.open_entry.id, "kind": "transactions", "amount": "91"}
+    )
+    assert f'value="{tx.uuid}"' in found.text
+
+    form = {"kind": "transactions", "amount": "91", "picked": tx.uuid, "comment": "paid apart"}
+    done = _post(client, f"{PAGE}/entries/{books.open_entry.id}/match", form)
+
+    assert done.status_code == 303
+    with session_factory() as session:
+        status = session.scalar(
+            select(Transaction.reconciliation_status).where(Transaction.id == tx.id)
+        )
+        match = session.scalars(select(Match)).one()
+    assert (status, match.actor) == ("reconciled_manual", f"user:{ADMIN}")

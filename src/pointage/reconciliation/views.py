@@ -209,7 +209,7 @@ def reject(
     _ = gettext_for(request)
     try:
         if not comment.strip() or len(comment) > data.MAX_COMMENT:
-            raise InvalidInput(_(data.ERRORS["comment"]), param="comment")
+            raise InvalidInput(_("Comment: say why you reject it."), param="comment")
         with session.begin_nested():
             manual.reject_suggestion(
                 session,
