@@ -385,6 +385,26 @@ def test_a_statement_shows_its_entries_with_their_match_state(browser, setup) ->
     assert "/reconciliation?entry" not in rows[0][1]
 
 
+def test_a_credit_the_engine_is_not_sure_of_is_shown_as_suggested(browser, setup) -> None:
+    with setup.factory() as session:
+        remittance = session.get(Remittance, setup.remittance_id)
+        assert remittance is not None
+        # The right amount, but the label does not say which remittance it pays.
+        unsure = credit_line(remittance, setup.contract_number)
+        unsure.label = f"REMISE CB {setup.contract_number}"
+        data = cfonb120.write([statement_of([unsure])])
+    signed_in(browser)
+
+    answer = upload(browser, data)
+
+    assert re.search(r"Run #\d+: 0 matched automatically, 1 suggested", text_of(answer.text))
+    [statement_id] = statement_ids(setup.factory)
+    page = browser.get(f"/statements/{statement_id}")
+    [(entry_id, row)] = re.findall(r'<tr id="entry-(\d+)">(.*?)</tr>', page.text, re.S)
+    assert "Suggested" in text_of(row) and "Review the suggestion" in text_of(row)
+    assert f'href="/reconciliation?entry={entry_id}"' in row
+
+
 def test_a_read_only_user_is_not_offered_to_match_by_hand(browser, setup) -> None:
     signed_in(browser)
     upload(browser, setup.credit_file)

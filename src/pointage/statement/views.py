@@ -223,6 +223,7 @@ def statement_detail(
         "origins": ORIGINS,
         "roles": ROLES,
         "iban_groups": iban_groups,
+        "format_labels": FORMAT_LABELS,
         "may_reconcile": can(user, Action.RECONCILE),
     }
     return render(request, "statements/detail.html", context)
