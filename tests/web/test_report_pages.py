@@ -385,3 +385,74 @@ def test_a_read_only_user_sees_the_settings_but_cannot_change_them(data, reader)
     response = post(reader, "/reports/settings", VALID, page="/reports/settings")
     assert response.status_code == 403
     assert _view(data) == before
+
+
+# -- on demand -----------------------------------------------------------------------------
+
+
+def _reports_of_paris(data: Reports) -> list[tuple[str, str, str]]:
+    with data.world.factory() as session:
+        rows = session.scalars(
+            select(GeneratedReport)
+            .where(GeneratedReport.shop_id == _shop(session, PARIS).id)
+            .order_by(GeneratedReport.id)
+        )
+        return [
+            (row.journal, row.period_start.isoformat(), row.period_end.isoformat()) for row in rows
+        ]
+
+
+def test_a_report_is_generated_on_demand(data, client) -> None:
+    assert 'href="/reports/generate"' in client.get("/reports").text
+    form = client.get("/reports/generate")
+    assert form.status_code == 200
+    assert 'data-confirm="Generate this report now?"' in form.text
+    fields = {"journal": "jrb", "first": "2026-03-02", "last": "2026-03-08", "format": "xlsx"}
+    response = post(client, "/reports/generate", fields, page="/reports/generate")
+    assert response.status_code == 303
+    assert ("jrb", "2026-03-02", "2026-03-08") in _reports_of_paris(data)
+    page = client.get(response.headers["location"])
+    assert "The report is generated." in page.text
+    assert client.get(response.headers["location"] + "/download").status_code == 200
+
+
+TODAY = datetime.now(UTC).date().isoformat()
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"journal": "xx"}, "journal", "Choose a value from the list."),
+        ({"format": "pdf"}, "format", "Choose a value from the list."),
+        ({"first": ""}, "first", "Enter the first day of the period."),
+        ({"first": "2026-02-30"}, "first", "Enter a date as YYYY-MM-DD."),
+        ({"last": "2026-03-01"}, "first", "The start date is after the end date."),
+        ({"last": "2027-03-03"}, "last", "A period is at most 366 days."),
+        ({"first": TODAY, "last": ""}, "last", "The period must be over"),
+        ({"journal": "jt", "format": "csv"}, "first", "This report was generated already."),
+    ],
+)
+def test_a_generation_refused_is_told_next_to_its_field(
+    data, client, fields, field, message
+) -> None:
+    before = _reports_of_paris(data)
+    given = {"journal": "jo", "first": "2026-03-02", "last": "", "format": "csv", **fields}
+    response = post(client, "/reports/generate", given, page="/reports/generate")
+    assert response.status_code == 400
+    assert f'id="g-{field}-error">{message}' in response.text
+    assert _reports_of_paris(data) == before
+
+
+def test_the_report_there_is_already_is_linked(data, client) -> None:
+    given = {"journal": "jt", "first": DAY.isoformat(), "last": "", "format": "csv"}
+    response = post(client, "/reports/generate", given, page="/reports/generate")
+    assert f'<a href="/reports/{data.ids["jt"]}">Open it</a>' in response.text
+
+
+def test_a_read_only_user_may_not_generate(data, reader) -> None:
+    assert 'href="/reports/generate"' not in reader.get("/reports").text
+    assert reader.get("/reports/generate").status_code == 403
+    before = _reports_of_paris(data)
+    given = {"journal": "jrb", "first": "2026-03-02", "last": "", "format": "csv"}
+    assert post(reader, "/reports/generate", given, page="/reports").status_code == 403
+    assert _reports_of_paris(data) == before

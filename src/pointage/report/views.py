@@ -24,11 +24,14 @@ from pointage.auth.service.users import Action, can, require
 from pointage.core.errors import InvalidInput, NotFound
 from pointage.report import repository
 from pointage.report import views_settings as settings_form
-from pointage.report.delivery.service import configured_channels, process_due
-from pointage.report.models import Channel, DeliveryStatus, GeneratedReport
-from pointage.report.service import history
+from pointage.report.delivery.service import process_due
+from pointage.report.models import Channel, GeneratedReport
+from pointage.report.service import history, on_demand
 from pointage.report.service import settings as report_settings
-from pointage.report.views_history import read_history_filter
+from pointage.report.service.generate import ReportExists
+from pointage.report.views_generate import GenerateForm, read_generate
+from pointage.report.views_generate import refused as refused_generation
+from pointage.report.views_history import configured, failed_deliveries, read_history_filter
 from pointage.settings import Settings
 from pointage.shop.models import Shop
 from pointage.web.backoffice import CurrentUser, SelectedShop, gettext_for, page_router, render
@@ -42,7 +45,6 @@ from pointage.web.templating import SECURITY_HEADERS, redirect
 router = page_router()
 
 PAGE_SIZE = 50
-FAILED_SHOWN = 20
 HOME = "/reports"
 Cursor = Annotated[str | None, Query(max_length=64)]
 FormText = Annotated[str, Form()]
@@ -100,6 +102,16 @@ FILTER_ERRORS = {
     "journal": N_("Choose a value from the list."),
     "period": N_("Enter a date as YYYY-MM-DD."),
 }
+GENERATE_ERRORS = {
+    "choice": N_("Choose a value from the list."),
+    "required": N_("Enter the first day of the period."),
+    "date": N_("Enter a date as YYYY-MM-DD."),
+    "order": N_("The start date is after the end date."),
+    "too_long": N_("A period is at most 366 days."),
+    "not_over": N_("The period must be over: it must end before today."),
+    "exists": N_("This report was generated already."),
+    "refused": N_("The file name pattern of the report settings makes no valid name here."),
+}
 RESEND_ERRORS = {
     "none": N_("Choose at least one channel."),
     "unconfigured": N_("This channel is not configured in the report settings."),
@@ -111,21 +123,6 @@ def _actor(user: User) -> str:
 
 
 # -- the history ---------------------------------------------------------------------------
-
-
-def _failed(session: Session, shop: Shop) -> tuple[list[tuple[Any, GeneratedReport]], int]:
-    """The shop's deliveries that gave up, newest first, each with its report."""
-    views, total = history.deliveries_of_shop(
-        session, shop, status=DeliveryStatus.FAILED.value, limit=FAILED_SHOWN
-    )
-    reports = {view.delivery.report_id: None for view in views}
-    found = {pk: history.report_of_shop(session, shop, pk) for pk in reports}
-    return [(view, found[view.delivery.report_id]) for view in views], total
-
-
-def _channels(session: Session, shop: Shop) -> list[str]:
-    setting = report_settings.get_settings(session, shop)
-    return [] if setting is None else [channel.value for channel in configured_channels(setting)]
 
 
 def _common(user: User) -> dict[str, Any]:
@@ -148,7 +145,7 @@ def reports(
 ) -> HTMLResponse:
     require(user, Action.VIEW)
     found = read_history_filter(request.query_params)
-    failed, failed_total = _failed(session, shop)
+    failed, failed_total = failed_deliveries(session, shop)
     context: dict[str, Any] = {
         **_common(user),
         "filter": found,
@@ -159,7 +156,7 @@ def reports(
         "newer": None,
         "failed": failed,
         "failed_total": failed_total,
-        "channels": _channels(session, shop),
+        "channels": configured(session, shop),
     }
     if found.errors:
         return render(request, "reports/list.html", context, status_code=400)
@@ -230,40 +227,10 @@ def save_settings(
     shop: SelectedShop,
     session: DbSession,
     settings: AppSettings,
-    journals: FormList = [],  # noqa: B006 - FastAPI copies a Form default per request
-    frequency: FormText = "",
-    format: FormText = "",
-    encoding: FormText = "",
-    send_empty: FormText = "",
-    filename_pattern: FormText = "",
-    email_recipients: FormText = "",
-    sftp_host: FormText = "",
-    sftp_port: FormText = "",
-    sftp_username: FormText = "",
-    sftp_password: FormText = "",
-    sftp_password_remove: FormText = "",
-    sftp_host_key: FormText = "",
-    sftp_directory: FormText = "",
+    posted: Annotated[settings_form.Posted, Form()],
 ) -> Response:
     require(user, Action.MANAGE_REPORTS)
-    form = settings_form.read(
-        settings_form.Posted(
-            journals=journals,
-            frequency=frequency,
-            format=format,
-            encoding=encoding,
-            send_empty=bool(send_empty),
-            filename_pattern=filename_pattern,
-            email_recipients=email_recipients,
-            sftp_host=sftp_host,
-            sftp_port=sftp_port,
-            sftp_username=sftp_username,
-            sftp_password=sftp_password,
-            sftp_password_remove=bool(sftp_password_remove),
-            sftp_host_key=sftp_host_key,
-            sftp_directory=sftp_directory,
-        )
-    )
+    form = settings_form.read(posted)
     if not form.errors:
         try:
             with session.begin_nested():
@@ -277,6 +244,76 @@ def save_settings(
     _ = gettext_for(request)
     flash(request, _("The report settings are saved."))
     return redirect(HOME + "/settings")
+
+
+# -- on demand (declared before /reports/{report_id}) ----------------------------------------
+
+
+def _generate_page(
+    request: Request, session: Session, shop: Shop, form: GenerateForm, *, status_code: int = 200
+) -> HTMLResponse:
+    context = {
+        "form": form,
+        "errors": GENERATE_ERRORS,
+        "journal_choices": settings_form.JOURNAL_CHOICES,
+        "journal_labels": JOURNAL_LABELS,
+        "format_choices": settings_form.FORMAT_CHOICES,
+        "format_labels": FORMAT_LABELS,
+    }
+    return render(request, "reports/generate.html", context, status_code=status_code)
+
+
+@router.get(HOME + "/generate")
+def generate_page(
+    request: Request, user: CurrentUser, shop: SelectedShop, session: DbSession
+) -> HTMLResponse:
+    require(user, Action.MANAGE_REPORTS)
+    view = report_settings.settings_view(session, shop)
+    form = GenerateForm({"journal": "jt", "first": "", "last": "", "format": view.format})
+    return _generate_page(request, session, shop, form)
+
+
+@router.post(HOME + "/generate")
+def generate(
+    request: Request,
+    user: CurrentUser,
+    shop: SelectedShop,
+    session: DbSession,
+    settings: AppSettings,
+    journal: FormText = "",
+    first: FormText = "",
+    last: FormText = "",
+    format: FormText = "",
+) -> Response:
+    require(user, Action.MANAGE_REPORTS)
+    form = read_generate(journal, first, last, format)
+    report: GeneratedReport | None = None
+    if not form.errors and form.first is not None and form.last is not None:
+        wanted = on_demand.Request(
+            journal=form.values["journal"],
+            period_start=form.first,
+            period_end=form.last,
+            format=form.values["format"],
+        )
+        try:
+            with session.begin_nested():
+                report = on_demand.generate_now(
+                    session,
+                    shop,
+                    wanted,
+                    reports_dir=Path(settings.reports_dir),
+                    actor=_actor(user),
+                    now=datetime.now(UTC),
+                )
+        except (ReportExists, InvalidInput) as exc:
+            refused_generation(form, exc)
+    if form.errors or report is None:
+        return _generate_page(request, session, shop, form, status_code=400)
+    _ = gettext_for(request)
+    flash(
+        request, _("The report is generated. It is kept here, not sent: re-send it to deliver it.")
+    )
+    return redirect(f"{HOME}/{report.id}")
 
 
 # -- one report ----------------------------------------------------------------------------
@@ -299,7 +336,7 @@ def _report_page(
     error: str | None = None,
     chosen: list[str] | None = None,
 ) -> HTMLResponse:
-    channels = _channels(session, shop)
+    channels = configured(session, shop)
     context = {
         **_common(user),
         "report": report,

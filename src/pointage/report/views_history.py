@@ -1,6 +1,7 @@
-"""The filter of the report history (`/reports`): `journal` (one of the journals) and
-`period` (a day the report's period includes), as typed, each checked with the key of its
-message (report.views.FILTER_ERRORS). An empty field does not filter."""
+"""What the report history (`/reports`) shows besides its list: the filter, `journal` (one
+of the journals) and `period` (a day the report's period includes), as typed, each checked
+with the key of its message (report.views.FILTER_ERRORS), an empty field not filtering; the
+failed deliveries; the channels a re-send may use."""
 
 from __future__ import annotations
 
@@ -8,9 +9,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
+from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
+from pointage.report.delivery.service import configured_channels
+from pointage.report.models import DeliveryStatus, GeneratedReport
+from pointage.report.service import history
+from pointage.report.service import settings as report_settings
+from pointage.report.service.history import DeliveryView
 from pointage.report.views_settings import JOURNAL_CHOICES
+from pointage.shop.models import Shop
+
+FAILED_SHOWN = 20
 
 
 @dataclass
@@ -42,3 +52,20 @@ def read_history_filter(params: QueryParams) -> HistoryFilter:
         except ValueError:
             found.errors["period"] = "period"
     return found
+
+
+def failed_deliveries(
+    session: Session, shop: Shop
+) -> tuple[list[tuple[DeliveryView, GeneratedReport]], int]:
+    """The shop's deliveries that gave up, newest first, each with its report."""
+    views, total = history.deliveries_of_shop(
+        session, shop, status=DeliveryStatus.FAILED.value, limit=FAILED_SHOWN
+    )
+    reports = {view.delivery.report_id: None for view in views}
+    found = {pk: history.report_of_shop(session, shop, pk) for pk in reports}
+    return [(view, found[view.delivery.report_id]) for view in views], total
+
+
+def configured(session: Session, shop: Shop) -> list[str]:
+    setting = report_settings.get_settings(session, shop)
+    return [] if setting is None else [channel.value for channel in configured_channels(setting)]

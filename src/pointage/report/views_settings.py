@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 from pointage.core.errors import InvalidInput
 from pointage.formats.journals.model import JournalKind
 from pointage.report.models import Frequency, ReportFormat
@@ -57,24 +59,23 @@ class SettingsForm:
     changes: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Posted:
-    """The fields of the form as the browser sent them."""
+class Posted(BaseModel):
+    """The fields of the form as the browser sent them (a box not ticked is not sent)."""
 
-    journals: list[str]
-    frequency: str
-    format: str
-    encoding: str
-    send_empty: bool
-    filename_pattern: str
-    email_recipients: str
-    sftp_host: str
-    sftp_port: str
-    sftp_username: str
-    sftp_password: str
-    sftp_password_remove: bool
-    sftp_host_key: str
-    sftp_directory: str
+    journals: list[str] = []
+    frequency: str = ""
+    format: str = ""
+    encoding: str = ""
+    send_empty: bool = False
+    filename_pattern: str = ""
+    email_recipients: str = ""
+    sftp_host: str = ""
+    sftp_port: str = ""
+    sftp_username: str = ""
+    sftp_password: str = ""
+    sftp_password_remove: bool = False
+    sftp_host_key: str = ""
+    sftp_directory: str = ""
 
 
 def shown(view: SettingsView) -> SettingsForm:
