@@ -323,3 +323,12 @@ def test_match_by_hand_to_a_transaction(books, app_factory, session_factory):
         )
         match = session.scalars(select(Match)).one()
     assert (status, match.actor) == ("reconciled_manual", f"user:{ADMIN}")
+
+
+def test_a_search_in_something_else_is_told(books, app_factory):
+    client = app_factory()
+
+    page = client.get(PAGE, params={"match": books.open_entry.id, "kind": "cards"})
+
+    assert "Search in: choose remittances or transactions." in page.text
+    assert 'name="picked"' not in page.text and "Nothing found" not in page.text

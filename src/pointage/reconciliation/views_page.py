@@ -230,6 +230,11 @@ class SearchForm:
     def kind(self) -> str:
         return self.values["kind"]
 
+    @property
+    def usable(self) -> bool:
+        """Whether every search field could be read (the results are then shown)."""
+        return not any(name in self.errors for name in SEARCH_FIELDS)
+
 
 def read_search(entry_id: int, params: Mapping[str, str], currency: str) -> SearchForm:
     values = {name: (params.get(name) or "").strip()[:200] for name in SEARCH_FIELDS}
@@ -251,7 +256,7 @@ def read_search(entry_id: int, params: Mapping[str, str], currency: str) -> Sear
 
 def run_search(session: Session, scope: Scope, form: SearchForm, currency: str) -> None:
     """Fill the form's results (nothing when a search field is wrong)."""
-    if any(name in form.errors for name in SEARCH_FIELDS):
+    if not form.usable:
         return
     values = form.values
     number = int(values["number"]) if values["number"] else None

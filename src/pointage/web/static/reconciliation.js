@@ -7,7 +7,9 @@
     if (!dialog || typeof dialog.showModal !== "function") return false;
     if (dialog.open) dialog.close();
     dialog.showModal();
-    var first = dialog.querySelector("[aria-invalid='true'], input:not([type='hidden'])");
+    var first = dialog.querySelector(
+      "[aria-invalid='true'], .rc-results input, .rc-search input[type='text']"
+    );
     if (first) first.focus();
     return true;
   }
