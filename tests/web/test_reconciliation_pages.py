@@ -13,8 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pointage.payment.models import Transaction
 from pointage.reconciliation.models import Match, ReconciliationRun, Suggestion
+from pointage.remittance.models import Remittance
 from pointage.settings import Settings
+from pointage.statement.models import StatementEntry
 from pointage.web.app import create_app
+from tests.reconciliation.manual_data import suggestion_row
 from tests.web.backoffice_world import page_token, sign_in
 from tests.web.reconciliation_data import (
     ACCOUNTANT,
@@ -332,3 +335,26 @@ def test_a_search_in_something_else_is_told(books, app_factory):
 
     assert "Search in: choose remittances or transactions." in page.text
     assert 'name="picked"' not in page.text and "Nothing found" not in page.text
+
+
+def test_a_suggestion_of_two_entries_is_shown_once_and_confirmed_for_both(
+    books, app_factory, session_factory
+):
+    with session_factory() as session, session.begin():
+        run = session.get(ReconciliationRun, books.first.run_id)
+        entries = session.scalars(
+            select(StatementEntry).where(
+                StatementEntry.id.in_([books.open_entry.id, books.second.entry_ids[0]])
+            )
+        ).all()
+        awaiting = session.get(Remittance, books.awaiting.id)
+        split = suggestion_row(session, run, entries=list(entries), remittances=[awaiting]).id
+    client = app_factory()
+
+    page = client.get(PAGE).text
+
+    assert page.count(f'id="suggestion-{split}"') == 1
+    assert f"Also named by suggestion {split}, shown under entry" in page
+    assert _post(client, f"{PAGE}/suggestions/{split}/confirm", {}).status_code == 303
+    left = _entry_ids(client.get(PAGE).text)
+    assert books.open_entry.id not in left and books.second.entry_ids[0] not in left

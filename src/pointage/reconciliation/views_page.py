@@ -149,6 +149,9 @@ class EntryBlock:
     state: str
     reason: OpenReasonView | None
     suggestions: list[SuggestionView]
+    # Suggestions naming several entries are shown under the first of them on the page:
+    # (suggestion id, entry id it is shown under) for this entry's others.
+    shown_elsewhere: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -196,16 +199,22 @@ def _blocks(
     states = entry_states.describe(session, scope, rows, dict(named))
     wanted = {i for row in rows for i in named.get(row.id, [])}
     suggestions = {s.id: describer.suggestion(s) for s in opened if s.id in wanted}
-    return [
-        EntryBlock(
-            entry=views[state.entry.id],
-            state=str(state.state),
-            reason=state.open_reason,
-            suggestions=[suggestions[i] for i in state.suggestion_ids if i in suggestions],
-        )
-        for state in states
-        if state.entry.id in views
-    ]
+    blocks: list[EntryBlock] = []
+    shown: dict[int, int] = {}  # suggestion id -> the entry it is shown under
+    for state in states:
+        if state.entry.id not in views:
+            continue
+        block = EntryBlock(views[state.entry.id], str(state.state), state.open_reason, [])
+        for suggestion_id in state.suggestion_ids:
+            if suggestion_id not in suggestions:
+                continue
+            if suggestion_id in shown:
+                block.shown_elsewhere.append((suggestion_id, shown[suggestion_id]))
+            else:
+                shown[suggestion_id] = state.entry.id
+                block.suggestions.append(suggestions[suggestion_id])
+        blocks.append(block)
+    return blocks
 
 
 # The "Match by hand" dialog
