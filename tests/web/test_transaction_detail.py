@@ -356,14 +356,21 @@ def test_reconcile_by_hand_with_a_comment_changes_the_indicator(world):
     assert "Paid by bank transfer" in timeline
 
 
-def test_reconcile_by_hand_needs_a_comment(world):
+@pytest.mark.parametrize(
+    ("comment", "message"),
+    [
+        ("   ", "Enter a comment: say why."),
+        ("x" * 2001, "A comment has at most 2000 characters."),
+        ("paid\x00", "A comment cannot contain a NUL character."),
+    ],
+)
+def test_reconcile_by_hand_needs_a_comment_that_can_be_stored(world, comment, message):
     with world.factory() as session, session.begin():
         data = reconciled(session, PARIS, matched=False)
-    answer = act(signed_in(world), data.payment, "reconcile", comment="   ")
+    answer = act(signed_in(world), data.payment, "reconcile", comment=comment)
     assert answer.status_code == 422
-    assert '<p class="field-error" id="confirm-comment-error">Enter a comment: say why.</p>' in (
-        answer.text
-    )
+    error = f'<p class="field-error" id="confirm-comment-error">{message}</p>'
+    assert error in answer.text
     assert stored(world, data.payment).reconciliation_status == "pending"
 
 
