@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -213,3 +214,14 @@ def test_a_wrong_mode_is_named_and_no_key_is_made(admin, world):
     assert answer.status_code == 422 and 'id="mode-error"' in answer.text
     with world.factory() as session:
         assert session.scalars(select(ApiKey)).all() == []
+
+
+def test_the_secrets_shown_once_are_not_logged(admin, world, caplog):
+    caplog.set_level(logging.DEBUG)
+    key = _secret(
+        send(admin, "/settings/api-keys", {"mode": "PRODUCTION"}, "/settings/api-keys").text
+    )
+    data = {"email": "new@example.com", "role": "accountant", "shops": [PARIS]}
+    password = _secret(send(admin, "/settings/users", data, "/settings/users").text)
+    assert caplog.records  # the requests were logged at all
+    assert key not in caplog.text and password not in caplog.text

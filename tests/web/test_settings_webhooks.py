@@ -167,3 +167,24 @@ def test_webhook_pages_are_refused_to_an_accountant(accountant, world):
     data = {"mode": "PRODUCTION", "url": URL, "description": "", "events": ["report.ready"]}
     assert send(accountant, LIST, data, "/dashboard").status_code == 403
     assert _endpoints(world) == []
+
+
+def test_the_log_pages_by_twenty_older_then_newer(admin, world):
+    with world.factory() as session:
+        shop = shop_by_shop_id(session, PARIS)
+        endpoint_id = register(session, world.settings, shop).endpoint.id
+        for n in range(21):
+            make_payment(session, shop, order_id=f"ORDER-{n}")
+        session.commit()
+    page = f"{LIST}/{endpoint_id}"
+    first = admin.get(page).text
+    assert first.count("/replay") == 20
+    older = re.search(r'href="([^"]+after=\d+)" rel="next"', first)
+    assert older and 'rel="prev"' not in first
+    second = admin.get(older.group(1).replace("&amp;", "&")).text
+    assert second.count("/replay") == 1
+    newer = re.search(r'href="([^"]+before=\d+)" rel="prev"', second)
+    assert newer and 'rel="next"' not in second
+    back = admin.get(newer.group(1).replace("&amp;", "&")).text
+    assert back.count("/replay") == 20
+    assert 'rel="next"' in back and 'rel="prev"' not in back
