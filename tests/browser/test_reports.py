@@ -1,6 +1,6 @@
 """Reports in a real browser (English pages): download a report from the history, change a
 setting after the confirmation (a refused value told next to its field first), re-send a
-report after the confirmation; every page passes axe-core."""
+report after the confirmation, generate one on demand; every page passes axe-core."""
 
 from __future__ import annotations
 
@@ -143,4 +143,35 @@ def test_re_send_a_report_after_confirming(
     expect(page.get_by_role("status")).to_contain_text("Re-send requested")
     deliveries = page.get_by_role("group", name="Deliveries")
     expect(deliveries).to_contain_text("Re-send No. 1")
+    context.close()
+
+
+def test_generate_a_report_on_demand(
+    browser: Browser, live_app: LiveApp, settings: Settings, tmp_path: Path
+):
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    report = _seed(live_app, settings, outbox)
+    context = browser.new_context(base_url=live_app.url, locale="en-GB", bypass_csp=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    _sign_in(page)
+    page.goto("/reports")
+    page.get_by_role("link", name="Generate a report").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Generate a report")
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    page.get_by_label("Journal").select_option("jt")
+    page.get_by_label("First day").fill(DAY.isoformat())
+    page.get_by_role("button", name="Generate", exact=True).click()
+    expect(page.locator("#g-first-error")).to_contain_text("This report was generated already.")
+    expect(page.locator("#g-first-error").get_by_role("link", name="Open it")).to_have_attribute(
+        "href", f"/reports/{report.id}"
+    )
+    _no_axe_violations(page)
+
+    page.get_by_label("Journal").select_option("jrb")
+    page.get_by_role("button", name="Generate", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("The report is generated.")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("JRB")
     context.close()
