@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pointage.payment.models import Transaction
+from pointage.reconciliation import views, views_page
 from pointage.reconciliation.models import Match, ReconciliationRun, Suggestion
 from pointage.remittance.models import Remittance
 from pointage.settings import Settings
@@ -358,3 +359,7 @@ def test_a_suggestion_of_two_entries_is_shown_once_and_confirmed_for_both(
     assert _post(client, f"{PAGE}/suggestions/{split}/confirm", {}).status_code == 303
     left = _entry_ids(client.get(PAGE).text)
     assert books.open_entry.id not in left and books.second.entry_ids[0] not in left
+
+
+def test_every_choice_of_the_list_has_its_label():
+    assert tuple(views.STATES) == views_page.STATE_CHOICES

@@ -26,7 +26,6 @@ from pointage.reconciliation import views_page as data
 from pointage.reconciliation.engine_settings import engine_settings
 from pointage.reconciliation.models import RunStatus, RunTrigger
 from pointage.reconciliation.repository import pages as queries
-from pointage.reconciliation.repository.manual import Scope
 from pointage.reconciliation.service import manual
 from pointage.reconciliation.service.run import business_today, reconcile_all
 from pointage.shop.models import Shop
@@ -40,6 +39,7 @@ from pointage.web.backoffice import (
     render,
 )
 from pointage.web.deps import AppSettings, DbSession
+from pointage.web.i18n import N_
 from pointage.web.ids import MAX_ID
 from pointage.web.session import flash
 from pointage.web.templating import redirect
@@ -51,6 +51,50 @@ TEMPLATE = "reconciliation/page.html"
 FormText = Annotated[str, Form()]
 FormList = Annotated[list[str], Form()]
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+STATES = {  # the list's choices (views_page.STATE_CHOICES), in their order
+    "todo": N_("To handle (suggested or open)"),
+    "suggested": N_("With a suggestion"),
+    "open": N_("Open, no suggestion"),
+    "ignored": N_("Not card movements"),
+    "duplicate": N_("Duplicate lines"),
+    "all": N_("All unmatched entries"),
+}
+STATE_LABELS = {
+    "suggested": N_("Suggested"),
+    "open": N_("Open"),
+    "ignored": N_("Not a card movement"),
+    "duplicate": N_("Duplicate line"),
+    "matched": N_("Matched"),
+}
+REASONS = {
+    "no_candidate": N_("Nothing expected looks like it"),
+    "ambiguous": N_("Several candidates score the same"),
+    "below_threshold": N_("The best candidate is not convincing enough"),
+    "duplicate_line": N_("A copy of a line already matched"),
+    "not_gateway": N_("Not a card movement"),
+    "already_claimed": N_("What it would pay is already matched"),
+    "undone": N_("A person undid this pairing"),
+    "not_run": N_("No reconciliation run has looked at it yet"),
+}
+OUTCOMES = {
+    "pass": ("✓", N_("Met")),
+    "partial": ("≈", N_("Close")),
+    "fail": ("✕", N_("Not met")),
+    "info": ("i", N_("For the record")),
+}
+ERRORS = {
+    "entry": N_("Entry: enter the number of a bank entry."),
+    "state": N_("Show: choose a value from the list."),
+    "cursor": N_("This page of the list no longer exists: start again from the first page."),
+    "kind": N_("Search in: choose remittances or transactions."),
+    "number": N_("Remittance number: enter a whole number."),
+    "amount": N_("Amount: enter an amount such as 148.70."),
+    "date": N_("Date: enter a date as YYYY-MM-DD."),
+    "order_id": N_("Order id: 1 to 64 characters."),
+    "comment": N_("Comment: say why you match them (up to 2,000 characters)."),
+    "picked": N_("Pick at least one remittance or transaction."),
+}
 
 
 def _actor(user: User) -> str:
@@ -104,7 +148,7 @@ def _page(
         **_labels(),
     }
     if not form.errors:
-        _entries(session, scope, form, params, context)
+        data.fill_entries(session, scope, form, params, context)
     if form.errors and status_code == 200:
         status_code = 400
     return render(request, TEMPLATE, context, status_code=status_code)
@@ -112,38 +156,12 @@ def _page(
 
 def _labels() -> dict[str, Any]:
     return {
-        "states": data.STATES,
-        "state_labels": data.STATE_LABELS,
-        "reasons": data.REASONS,
-        "outcomes": data.OUTCOMES,
-        "errors_text": data.ERRORS,
+        "states": STATES,
+        "state_labels": STATE_LABELS,
+        "reasons": REASONS,
+        "outcomes": OUTCOMES,
+        "errors_text": ERRORS,
     }
-
-
-def _entries(
-    session: Session,
-    scope: Scope,
-    form: data.ListForm,
-    params: Mapping[str, str],
-    context: dict[str, Any],
-) -> None:
-    if form.entry_id is not None:
-        entry = queries.entry_in_scope(session, scope, form.entry_id)
-        if entry is None:
-            raise NotFound(f"entry {form.entry_id} not found", param="entry")
-        context["entry_matched"] = queries.entry_is_claimed(session, entry.id)
-        if "match" in params and context["search"] is None and not context["entry_matched"]:
-            search = data.read_search(entry.id, params, entry.currency)
-            data.run_search(session, scope, search, entry.currency)
-            context["search"] = search
-    try:
-        page = data.entries_page(session, scope, form)
-    except NotFound:
-        if form.after is None and form.before is None:
-            raise
-        form.errors["cursor"] = "cursor"
-        return
-    context.update(blocks=page.blocks, older=page.older, newer=page.newer)
 
 
 def _refused(
@@ -284,7 +302,7 @@ def match_by_hand(
     error = None
     if not search.errors:
         try:
-            _match(session, scope, user, entry_id, search.kind, picked, comment)
+            data.match_entry(session, scope, _actor(user), entry_id, search.kind, picked, comment)
         except (Conflict, InvalidInput) as exc:
             _ = gettext_for(request)
             error = _("The action was refused: %(reason)s") % {"reason": exc.message}
@@ -299,37 +317,6 @@ def match_by_hand(
     return _page(
         request, session, user, shops, shop, params, error=error, status_code=status, search=search
     )
-
-
-def _match(
-    session: Session,
-    scope: Scope,
-    user: User,
-    entry_id: int,
-    kind: str,
-    picked: list[str],
-    comment: str,
-) -> None:
-    remittance_ids: list[int] = []
-    uuids: list[str] = []
-    if kind == "remittances":
-        for value in picked:
-            if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_ID:
-                raise NotFound(f"remittance {value} not found", param="remittance_ids")
-            remittance_ids.append(int(value))
-    else:
-        uuids = [value[:32] for value in picked]
-    with session.begin_nested():
-        manual.match_by_hand(
-            session,
-            scope.merchant_id,
-            [entry_id],
-            remittance_ids,
-            uuids,
-            _actor(user),
-            comment,
-            shop_pk=scope.shop_pk,
-        )
 
 
 @router.post(HOME + "/runs")

@@ -12,17 +12,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pointage.core.errors import InvalidAmount
+from pointage.core.errors import InvalidAmount, NotFound
 from pointage.core.money import to_minor
 from pointage.payment.models import Transaction
 from pointage.reconciliation.models import MatchOrigin, ReconciliationRun, Suggestion
 from pointage.reconciliation.repository import entry_states as state_queries
 from pointage.reconciliation.repository import pages as queries
 from pointage.reconciliation.repository.manual import Scope
-from pointage.reconciliation.service import entry_states
+from pointage.reconciliation.service import entry_states, manual
 from pointage.reconciliation.service.explain import Describer
 from pointage.reconciliation.service.explain_views import (
     EntryView,
@@ -34,7 +35,7 @@ from pointage.reconciliation.service.lists import visible_suggestions
 from pointage.shop.models import Shop
 from pointage.statement.models import StatementEntry
 from pointage.web.cursors import int_cursor
-from pointage.web.i18n import N_
+from pointage.web.ids import MAX_ID
 from pointage.web.pagination import Keyset, PageRequest, fetch_page
 
 PAGE_SIZE = 20
@@ -46,49 +47,8 @@ MAX_TEXT = 64
 MAX_COMMENT = 2000
 PEOPLE = (MatchOrigin.CONFIRMED.value, MatchOrigin.MANUAL.value)
 
-STATES = {
-    "todo": N_("To handle (suggested or open)"),
-    "suggested": N_("With a suggestion"),
-    "open": N_("Open, no suggestion"),
-    "ignored": N_("Not card movements"),
-    "duplicate": N_("Duplicate lines"),
-    "all": N_("All unmatched entries"),
-}
-STATE_LABELS = {
-    "suggested": N_("Suggested"),
-    "open": N_("Open"),
-    "ignored": N_("Not a card movement"),
-    "duplicate": N_("Duplicate line"),
-    "matched": N_("Matched"),
-}
-REASONS = {
-    "no_candidate": N_("Nothing expected looks like it"),
-    "ambiguous": N_("Several candidates score the same"),
-    "below_threshold": N_("The best candidate is not convincing enough"),
-    "duplicate_line": N_("A copy of a line already matched"),
-    "not_gateway": N_("Not a card movement"),
-    "already_claimed": N_("What it would pay is already matched"),
-    "undone": N_("A person undid this pairing"),
-    "not_run": N_("No reconciliation run has looked at it yet"),
-}
-OUTCOMES = {
-    "pass": ("✓", N_("Met")),
-    "partial": ("≈", N_("Close")),
-    "fail": ("✕", N_("Not met")),
-    "info": ("i", N_("For the record")),
-}
-ERRORS = {
-    "entry": N_("Entry: enter the number of a bank entry."),
-    "state": N_("Show: choose a value from the list."),
-    "cursor": N_("This page of the list no longer exists: start again from the first page."),
-    "kind": N_("Search in: choose remittances or transactions."),
-    "number": N_("Remittance number: enter a whole number."),
-    "amount": N_("Amount: enter an amount such as 148.70."),
-    "date": N_("Date: enter a date as YYYY-MM-DD."),
-    "order_id": N_("Order id: 1 to 64 characters."),
-    "comment": N_("Comment: say why you match them (up to 2,000 characters)."),
-    "picked": N_("Pick at least one remittance or transaction."),
-}
+# The list's choices of entries (their labels are in the views, where texts are translated).
+STATE_CHOICES = ("todo", "suggested", "open", "ignored", "duplicate", "all")
 
 
 def page_scope(session: Session, shops: Sequence[Shop], shop: Shop) -> Scope:
@@ -123,7 +83,7 @@ class ListForm:
 def read_list_form(params: Mapping[str, str]) -> ListForm:
     form = ListForm()
     state = params.get("state") or "todo"
-    if state in STATES:
+    if state in STATE_CHOICES:
         form.state = state
     else:
         form.errors["state"] = "state"
@@ -302,6 +262,70 @@ def _day(text: str) -> date | None:
         return date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
         return None
+
+
+# Building the page
+
+
+def fill_entries(
+    session: Session,
+    scope: Scope,
+    form: ListForm,
+    params: Mapping[str, str],
+    context: dict[str, Any],
+) -> None:
+    """The page's entries (and the dialog's search of the entry asked for) into `context`;
+    NotFound for an entry outside the scope, a wrong cursor told as the filter's error."""
+    if form.entry_id is not None:
+        entry = queries.entry_in_scope(session, scope, form.entry_id)
+        if entry is None:
+            raise NotFound(f"entry {form.entry_id} not found", param="entry")
+        context["entry_matched"] = queries.entry_is_claimed(session, entry.id)
+        if "match" in params and context["search"] is None and not context["entry_matched"]:
+            search = read_search(entry.id, params, entry.currency)
+            run_search(session, scope, search, entry.currency)
+            context["search"] = search
+    try:
+        page = entries_page(session, scope, form)
+    except NotFound:
+        if form.after is None and form.before is None:
+            raise
+        form.errors["cursor"] = "cursor"
+        return
+    context.update(blocks=page.blocks, older=page.older, newer=page.newer)
+
+
+def match_entry(
+    session: Session,
+    scope: Scope,
+    actor: str,
+    entry_id: int,
+    kind: str,
+    picked: list[str],
+    comment: str,
+) -> None:
+    """Match the entry by hand to the remittances (ids) or transactions (uuids) picked; a
+    remittance id that cannot be one is not found, like a missing one."""
+    remittance_ids: list[int] = []
+    uuids: list[str] = []
+    if kind == "remittances":
+        for value in picked:
+            if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_ID:
+                raise NotFound(f"remittance {value} not found", param="remittance_ids")
+            remittance_ids.append(int(value))
+    else:
+        uuids = [value[:32] for value in picked]
+    with session.begin_nested():
+        manual.match_by_hand(
+            session,
+            scope.merchant_id,
+            [entry_id],
+            remittance_ids,
+            uuids,
+            actor,
+            comment,
+            shop_pk=scope.shop_pk,
+        )
 
 
 # History
