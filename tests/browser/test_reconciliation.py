@@ -68,8 +68,15 @@ def test_confirm_reject_and_match_by_hand(browser: Browser, live_app: LiveApp):
 
     # Match the transfer by hand through the dialog.
     transfer = page.locator(f"#entry-{books.open_entry.id}")
-    transfer.get_by_role("link", name="Match by hand").click()
+    # From the keyboard: Enter opens the dialog, Escape closes it.
+    transfer.get_by_role("link", name="Match by hand").focus()
+    page.keyboard.press("Enter")
     dialog = page.get_by_role("dialog", name="Match by hand the entry of €90.00")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Remittance number")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    transfer.get_by_role("link", name="Match by hand").click()
     expect(dialog).to_be_visible()
     dialog.get_by_label("Amount").fill("90.22")
     dialog.get_by_role("button", name="Search").click()

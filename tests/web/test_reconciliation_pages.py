@@ -363,3 +363,40 @@ def test_a_suggestion_of_two_entries_is_shown_once_and_confirmed_for_both(
 
 def test_every_choice_of_the_list_has_its_label():
     assert tuple(views.STATES) == views_page.STATE_CHOICES
+
+
+def test_a_failed_run_is_told_on_the_page_and_recorded(
+    books, app_factory, session_factory, monkeypatch
+):
+    client = app_factory()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the engine broke")
+
+    monkeypatch.setattr("pointage.reconciliation.service.run.run_reconciliation", broken)
+
+    answer = _post(client, f"{PAGE}/runs", {})
+
+    assert answer.status_code == 500
+    assert "The reconciliation run failed" in answer.text
+    assert "Traceback" not in answer.text
+    with session_factory() as session:
+        last = session.scalars(
+            select(ReconciliationRun).order_by(ReconciliationRun.id.desc())
+        ).first()
+    assert last is not None and last.status == "failed"
+    assert "Failed" in client.get(PAGE).text
+
+
+def test_the_page_in_french_writes_amounts_the_french_way(books, settings):
+    client = TestClient(
+        create_app(settings),
+        follow_redirects=False,
+        headers={"Accept-Language": "fr-FR"},
+    )
+    sign_in(client, ACCOUNTANT, PASSWORD)
+
+    page = client.get(PAGE)
+
+    assert page.status_code == 200 and '<html lang="fr">' in page.text
+    assert "148,70\xa0€" in page.text or "148,70 €" in page.text
