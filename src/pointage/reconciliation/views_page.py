@@ -337,5 +337,13 @@ def recent_runs(session: Session, merchant_id: int) -> Sequence[ReconciliationRu
 
 def recent_matches(session: Session, scope: Scope) -> list[MatchView]:
     found = queries.recent_matches_by_people(session, scope, PEOPLE, RECENT_MATCHES)
-    describer = Describer(session, scope)
+    describer = _WithoutRawLines(session, scope)
     return [describer.match(match) for match in found]
+
+
+class _WithoutRawLines(Describer):
+    """Matches described without their entries' lines as the bank wrote them: the page
+    does not show them, and each would read its whole bank file."""
+
+    def entries(self, wanted: Sequence[tuple[int, str | None]], *, raw: bool) -> list[EntryView]:
+        return super().entries(wanted, raw=False)
