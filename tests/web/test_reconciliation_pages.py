@@ -18,7 +18,7 @@ from pointage.remittance.models import Remittance
 from pointage.settings import Settings
 from pointage.statement.models import StatementEntry
 from pointage.web.app import create_app
-from tests.reconciliation.manual_data import suggestion_row
+from tests.reconciliation.manual_data import imported, suggestion_row
 from tests.web.backoffice_world import page_token, sign_in
 from tests.web.reconciliation_data import (
     ACCOUNTANT,
@@ -400,3 +400,28 @@ def test_the_page_in_french_writes_amounts_the_french_way(books, settings):
 
     assert page.status_code == 200 and '<html lang="fr">' in page.text
     assert "148,70\xa0€" in page.text or "148,70 €" in page.text
+
+
+def test_the_list_pages_by_cursor(books, app_factory, session_factory):
+    with session_factory() as session, session.begin():
+        more = imported(session, [1_000 + n for n in range(20)], day=6, filename="more.txt")
+    client = app_factory()
+
+    first = client.get(PAGE)
+    older = re.search(r'href="/reconciliation\?after=(\d+)"', first.text)
+    assert older is not None
+    second = client.get(PAGE, params={"after": older.group(1)})
+    newer = re.search(r'href="/reconciliation\?before=(\d+)"', second.text)
+    assert newer is not None
+    back = client.get(PAGE, params={"before": newer.group(1)})
+
+    shown = _entry_ids(first.text)
+    assert shown == sorted(shown, reverse=True) and len(shown) == 20
+    assert shown[0] == more.entries[-1].id
+    rest = _entry_ids(second.text)
+    assert sorted(shown + rest) == sorted([e.id for e in more.entries] + _books_entries(books))
+    assert _entry_ids(back.text) == shown
+
+
+def _books_entries(books: Books) -> list[int]:
+    return [books.first.entry_ids[0], books.second.entry_ids[0], books.open_entry.id]
