@@ -11,8 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from pointage.auth.service.users import create_user
-from pointage.core.statuses import DetailedStatus, Mode, Role
+from pointage.core.statuses import DetailedStatus, Mode, OperationKind, Role
+from pointage.payment.detail.views import CHANGE_LABELS, EVENT_TITLES
 from pointage.payment.models import Operation, Transaction
+from pointage.payment.views_detail_model import CHANGED_FIELDS, MATCH_TITLES
 from tests.web.backoffice_world import GIVEN, OTHER, PASSWORD, World, make_world, sign_in, token_of
 from tests.web.detail_data import charged_back, payment, reconciled, suggested, transaction
 
@@ -570,3 +572,9 @@ def test_in_french_amounts_and_dates_are_written_the_french_way(world):
     words = text(page.text).replace("\u202f", " ").replace("\xa0", " ")
     assert "100,00 €" in words and "148,70 €" in words
     assert "4 mars 2026" in words
+
+
+def test_every_event_and_change_the_timeline_may_show_has_its_words():
+    keys = {kind.value for kind in OperationKind} | set(MATCH_TITLES.values())
+    assert keys <= set(EVENT_TITLES)
+    assert set(CHANGED_FIELDS) <= set(CHANGE_LABELS)

@@ -28,6 +28,21 @@ from pointage.auth.service.users import Action, require
 from pointage.core.errors import Conflict, InvalidInput, NotFound
 from pointage.core.money import format_amount
 from pointage.core.statuses import OperationSource
+from pointage.payment.detail.views import (
+    BUTTONS,
+    CHANGE_LABELS,
+    DONE,
+    ERRORS,
+    EVENT_TITLES,
+    NOTHING_CHANGED,
+    OPEN_REASONS,
+    OUTCOMES,
+    QUESTIONS,
+    REFUSED,
+    SOURCE_LABELS,
+    SUGGESTION_STATUSES,
+    TITLES,
+)
 from pointage.payment.models import Transaction
 from pointage.payment.repository import TransactionRepository
 from pointage.payment.service import Actor, cancel, duplicate, modify, refund, validate
@@ -35,16 +50,9 @@ from pointage.payment.service.common import local_date, now_utc
 from pointage.payment.service.ingest import UUID_PATTERN
 from pointage.payment.views_detail_forms import (
     ACTIONS,
-    BUTTONS,
-    DONE,
-    ERRORS,
     MAX_DUPLICATE_MINOR,
-    NOTHING_CHANGED,
     OPERATIONS,
-    QUESTIONS,
-    REFUSED,
     TARGETS,
-    TITLES,
     ActionForm,
     example,
     read_amount,
@@ -52,14 +60,7 @@ from pointage.payment.views_detail_forms import (
     read_comment,
     read_target,
 )
-from pointage.payment.views_detail_model import (
-    OPEN_REASONS,
-    OUTCOMES,
-    SOURCE_LABELS,
-    SUGGESTION_STATUSES,
-    Detail,
-    build_detail,
-)
+from pointage.payment.views_detail_model import Detail, build_detail
 from pointage.reconciliation.service import manual
 from pointage.shop.models import Shop
 from pointage.web import formatting, i18n
@@ -338,6 +339,8 @@ def _texts() -> dict[str, Any]:
         "targets": TARGETS,
         "questions": QUESTIONS,
         "buttons": BUTTONS,
+        "event_titles": EVENT_TITLES,
+        "change_labels": CHANGE_LABELS,
         "source_labels": SOURCE_LABELS,
         "outcomes": OUTCOMES,
         "open_reasons": OPEN_REASONS,

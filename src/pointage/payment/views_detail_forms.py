@@ -13,7 +13,6 @@ from datetime import date, timedelta
 
 from pointage.core.errors import InvalidAmount
 from pointage.core.money import exponent, format_amount, to_minor
-from pointage.web.i18n import N_
 
 ACTIONS = (
     "validate",
@@ -32,94 +31,6 @@ MAX_COMMENT = 2000
 MAX_DUPLICATE_MINOR = 10**13
 MAX_DEFERRAL_DAYS = 365
 _AMOUNT = re.compile(r"[0-9]{1,18}(\.[0-9]{1,18})?")
-
-# Each action's page title, confirmation question, button and success message.
-TITLES = {
-    "validate": N_("Validate the transaction"),
-    "cancel": N_("Cancel the transaction"),
-    "modify": N_("Modify the transaction"),
-    "refund": N_("Refund the payment"),
-    "duplicate": N_("Duplicate the payment"),
-    "reconcile": N_("Reconcile by hand"),
-    "confirm": N_("Confirm the suggestion"),
-    "unmatch": N_("Undo the match"),
-}
-QUESTIONS = {
-    "validate": N_("Validate this transaction? The batch of its capture date will capture it."),
-    "cancel": N_("Cancel this transaction? It will never be captured; this cannot be undone."),
-    "modify": N_("Lower the amount or move the capture date of this transaction?"),
-    "refund": N_(
-        "Refund this payment? A refund transaction is created and the next daily batch "
-        "sends it to the bank; this cannot be undone."
-    ),
-    "duplicate": N_("Create a new payment on the same card, contract and currency?"),
-    "reconcile": N_(
-        "Mark this transaction reconciled without a bank entry (paid another way, credited "
-        "on an account not imported…)? Say why in the comment."
-    ),
-    "confirm": N_(
-        "Confirm this suggestion? Its bank entries are matched to what it names and the "
-        "reconciliation statuses are computed again; you can undo it afterwards."
-    ),
-    "unmatch": N_(
-        "Undo this match? What it claimed is released, the reconciliation statuses of "
-        "everything it covered are computed again, and the match stays in the history."
-    ),
-}
-BUTTONS = {
-    "validate": N_("Validate"),
-    "cancel": N_("Cancel the transaction"),
-    "modify": N_("Modify"),
-    "refund": N_("Refund"),
-    "duplicate": N_("Duplicate"),
-    "reconcile": N_("Mark reconciled"),
-    "confirm": N_("Confirm"),
-    "unmatch": N_("Undo the match"),
-}
-DONE = {
-    "validate": N_("The transaction is validated."),
-    "cancel": N_("The transaction is cancelled."),
-    "modify": N_("The transaction is modified."),
-    "refund": N_("A refund of %(amount)s was created; the next daily batch captures it."),
-    "duplicate": N_("A new payment of %(amount)s was created from this one."),
-    "reconcile": N_("The transaction is marked reconciled by hand."),
-    "confirm": N_(
-        "The suggestion is confirmed and the reconciliation statuses were computed again."
-    ),
-    "unmatch": N_("The match is undone and the reconciliation statuses were computed again."),
-}
-# What a service's refusal means, per action: the state changed since the page was shown.
-REFUSED = {
-    "validate": N_("Only a transaction waiting for validation can be validated."),
-    "cancel": N_("Only a transaction not yet captured can be cancelled."),
-    "modify": N_("Only a transaction not yet captured can be modified."),
-    "refund": N_("Only a captured payment can be refunded, up to what is not yet refunded."),
-    "duplicate": N_("Only a captured, cancelled or expired payment can be duplicated."),
-    "reconcile": N_(
-        "This transaction cannot be marked reconciled: it was not captured, or a match "
-        "already covers it."
-    ),
-    "confirm": N_("This suggestion was already confirmed, rejected or superseded."),
-    "unmatch": N_("This match was already undone."),
-}
-NOTHING_CHANGED = N_("Nothing was changed.")
-
-ERRORS = {
-    "amount_missing": N_("Enter an amount."),
-    "amount_format": N_("Enter an amount such as %(example)s."),
-    "amount_decimals": N_("An amount in %(currency)s has at most %(digits)s decimals."),
-    "amount_positive": N_("The amount must be above zero."),
-    "amount_refundable": N_("The refund cannot be above %(max)s, what is left to refund."),
-    "amount_current": N_("The new amount cannot be above the current amount, %(max)s."),
-    "amount_large": N_("This amount is too large."),
-    "date_format": N_("Enter a date as YYYY-MM-DD."),
-    "date_past": N_("The capture date cannot be in the past."),
-    "date_far": N_("The capture date cannot be more than a year after the transaction's day."),
-    "nothing": N_("Lower the amount or change the capture date."),
-    "comment_missing": N_("Enter a comment: say why."),
-    "comment_long": N_("A comment has at most %(count)s characters."),
-    "comment_character": N_("A comment cannot contain a NUL character."),
-}
 
 
 @dataclass

@@ -39,68 +39,26 @@ from pointage.reconciliation.service.explain_views import (
     SuggestionView,
 )
 from pointage.shop.models import Shop
-from pointage.web.i18n import N_
 
 _DUPLICABLE = frozenset({DetailedStatus.CAPTURED, DetailedStatus.CANCELLED, DetailedStatus.EXPIRED})
 
-OPERATION_TITLES = {
-    OperationKind.CREATE.value: N_("Payment received from the gateway"),
-    OperationKind.VALIDATE.value: N_("Validated"),
-    OperationKind.CANCEL.value: N_("Cancelled"),
-    OperationKind.MODIFY.value: N_("Modified"),
-    OperationKind.REFUND.value: N_("Created as a refund"),
-    OperationKind.DUPLICATE.value: N_("Created as a copy of another payment"),
-    OperationKind.CAPTURE.value: N_("Captured"),
-    OperationKind.EXPIRE.value: N_("Expired: not validated before its capture date"),
-    OperationKind.UPDATE.value: N_("Updated by the gateway"),
-}
-SOURCE_LABELS = {
-    "back_office": N_("Back office"),
-    "api": N_("API"),
-    "batch": N_("Daily batch"),
-    "ipn": N_("Payment notification"),
-    "file": N_("Transaction journal file"),
-}
+# The fields of the operations log's snapshots whose changes are shown: keys of
+# `payment.detail.views.CHANGE_LABELS`.
+CHANGED_FIELDS = ("detailed_status", "amount_minor", "expected_capture_date")
+# Events are titled by keys of `payment.detail.views.EVENT_TITLES`: an operation by its
+# kind, a match by its origin.
+_LOGGED = frozenset(kind.value for kind in OperationKind)
 MATCH_TITLES = {
-    MatchOrigin.ENGINE.value: N_("Reconciled automatically"),
-    MatchOrigin.CONFIRMED.value: N_("Reconciled: suggestion confirmed"),
-    MatchOrigin.MANUAL.value: N_("Reconciled by hand with bank entries"),
-    MatchOrigin.WITHOUT_ENTRY.value: N_("Reconciled by hand without a bank entry"),
-}
-CHANGE_LABELS = {
-    "detailed_status": N_("Status"),
-    "amount_minor": N_("Amount"),
-    "expected_capture_date": N_("Capture date"),
-}
-OUTCOMES = {
-    "pass": ("✓", N_("Met")),
-    "partial": ("≈", N_("Partly met")),
-    "fail": ("✕", N_("Not met")),
-    "info": ("i", N_("Information")),
-}
-OPEN_REASONS = {
-    "not_captured": N_("Not captured yet: there is nothing to reconcile."),
-    "not_run": N_("No reconciliation run has looked at its remittance yet."),
-    "no_candidate": N_("No bank entry in the expected window looks like its credit."),
-    "ambiguous": N_("Several bank entries could be its credit: a person chooses."),
-    "below_threshold": N_("The best bank entry found is not convincing enough."),
-    "not_yet_due": N_("Its credit is not expected yet."),
-    "overdue": N_("Its credit is overdue and no bank entry was found."),
-    "already_claimed": N_("What would pay it is already claimed by another match."),
-    "undone": N_("A person undid the match found: it is not applied again."),
-}
-SUGGESTION_STATUSES = {
-    "open": N_("Open"),
-    "confirmed": N_("Confirmed"),
-    "rejected": N_("Rejected"),
-    "superseded": N_("Superseded"),
+    MatchOrigin.ENGINE.value: "match_engine",
+    MatchOrigin.CONFIRMED.value: "match_confirmed",
+    MatchOrigin.MANUAL.value: "match_manual",
+    MatchOrigin.WITHOUT_ENTRY.value: "match_without_entry",
 }
 
 
 @dataclass(frozen=True)
 class Change:
-    field: str
-    label: str  # English; translated where shown
+    field: str  # a key of payment.detail.views.CHANGE_LABELS
     before: Any
     after: Any
 
@@ -111,7 +69,7 @@ class Event:
 
     at: datetime
     kind: str  # a CSS modifier: payment, operation, capture, refund, match, chargeback…
-    title: str  # English; translated where shown
+    title: str  # a key of payment.detail.views.EVENT_TITLES
     actor: str | None = None
     source: str | None = None
     comment: str | None = None
@@ -225,9 +183,9 @@ def _operations(
         if op.kind == OperationKind.CAPTURE.value:
             event = _capture(op.at, remittance)
         else:
-            title = OPERATION_TITLES.get(op.kind, N_("Operation"))
+            title = op.kind if op.kind in _LOGGED else "operation"
             if op.kind == OperationKind.CREATE.value and tx.operation_type != "DEBIT":
-                title = N_("Received from the gateway")
+                title = "create_other"
             related = parent if op.kind in (OperationKind.REFUND, OperationKind.DUPLICATE) else None
             event = Event(op.at, "operation", title, related=related)
             if op.kind == OperationKind.CREATE.value:
@@ -239,7 +197,7 @@ def _operations(
 
 
 def _capture(at: datetime, remittance: RemittanceView | None) -> Event:
-    title = N_("Captured in a remittance") if remittance is not None else N_("Captured")
+    title = "capture_remittance" if remittance is not None else "capture"
     return Event(at, "capture", title, remittance=remittance)
 
 
@@ -247,12 +205,12 @@ def _changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> lis
     if not before or not after:
         return []
     changes = []
-    for name, label in CHANGE_LABELS.items():
+    for name in CHANGED_FIELDS:
         old, new = before.get(name), after.get(name)
         if old != new:
             if name == "expected_capture_date":
                 old, new = _as_date(old), _as_date(new)
-            changes.append(Change(name, label, old, new))
+            changes.append(Change(name, old, new))
     return changes
 
 
@@ -270,7 +228,7 @@ def _derived(repo: TransactionRepository, children: Sequence[Transaction]) -> li
     events = []
     for child in children:
         refund = child.operation_type == OperationType.CREDIT.value
-        title = N_("Refunded") if refund else N_("Copied into a new payment")
+        title = "refunded" if refund else "copied"
         event = Event(child.created_at, "refund" if refund else "duplicate", title, related=child)
         first = next(iter(repo.operations_of(child.id)), None)
         if first is not None:
@@ -299,7 +257,7 @@ def _reconciliation(explanation: Explanation) -> list[Event]:
                 Event(
                     match.reversal.at,
                     "reversal",
-                    N_("Match undone"),
+                    "reversal",
                     actor=match.reversal.actor,
                     comment=match.reversal.comment,
                     match=match,
@@ -307,12 +265,11 @@ def _reconciliation(explanation: Explanation) -> list[Event]:
             )
     for proposed in explanation.decided_suggestions:
         if proposed.status in ("rejected", "superseded") and proposed.decided_at is not None:
-            title = N_("Suggestion rejected") if proposed.status == "rejected" else None
             events.append(
                 Event(
                     proposed.decided_at,
                     "suggestion",
-                    title or N_("Suggestion superseded"),
+                    f"suggestion_{proposed.status}",
                     actor=proposed.decided_by,
                     comment=proposed.comment,
                     suggestion=proposed,
@@ -334,7 +291,7 @@ def _match_kind(match: MatchView) -> str:
 def _match_title(match: MatchView) -> str:
     roles = _roles(match)
     if ClaimRole.CHARGEBACK.value in roles:
-        return N_("Chargeback: the payment was taken back")
+        return "chargeback"
     if ClaimRole.FEE.value in roles and ClaimRole.CREDIT.value not in roles:
-        return N_("Commission debited")
-    return MATCH_TITLES.get(match.origin, N_("Reconciled"))
+        return "commission"
+    return MATCH_TITLES.get(match.origin, "match")
