@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pointage.settings import Settings
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers go on while the batch writes; foreign keys are off by default in SQLite.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -81,7 +81,7 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
             **kwargs,
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", sqlite_pragmas)
 
         @event.listens_for(engine, "connect")
         def _no_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:

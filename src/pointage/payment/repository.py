@@ -41,7 +41,7 @@ class TransactionLinks:
     parent_uuid: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read only; not frozen: that takes ten times as long to build
 class TransactionRow:
     """A transaction's columns, as the quick status reads get them (SQLAlchemy Core rows, read
     on the event loop on SQLite: pointage.web.deps.read_rows): the attributes of a

@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import BackgroundTasks, Depends, Request
 from fastapi.security import (
@@ -121,6 +121,24 @@ def _auth_cache(request: Request) -> AuthCache:
     return cache
 
 
+def _cached_caller(
+    request: Request, attempt: _Attempt, key_hash: str, background: BackgroundTasks
+) -> ApiCaller | None:
+    # A key verified within the last seconds, from scopes under their failure limit, is
+    # taken from this process's cache (pointage.auth.service.key_cache) without leaving the
+    # event loop. Its shop is the cache's detached copy: the caller merges it into its
+    # session before it uses it there, and changes nothing of it.
+    cache = _auth_cache(request)
+    known = cache.key(key_hash) if cache.scopes_clear(attempt.scopes) else None
+    if known is None or attempt.shop_id not in (None, known.shop.shop_id):
+        return None
+    now = datetime.now(UTC)
+    if use_is_stale(known.last_used_at, now):
+        known.last_used_at = now
+        _record_use_later(request.app.state.session_factory, background)(known.api_key_id, now)
+    return ApiCaller(known.shop, known.mode, known.api_key_id)
+
+
 async def _current_caller(
     request: Request,
     session: DbSession,
@@ -128,22 +146,38 @@ async def _current_caller(
     given: GivenCredentials,
     background: BackgroundTasks,
 ) -> ApiCaller:
-    # A key verified within the last seconds, from scopes under their failure limit, is
-    # taken from this process's cache (pointage.auth.service.key_cache) without leaving the
-    # event loop; anything else is checked against the database in a worker thread.
+    # Anything the cache does not answer is checked against the database in a worker thread.
     attempt = _Attempt.of(request, given)
-    cache = _auth_cache(request)
     key_hash = hash_key(attempt.secret)
-    known = cache.key(key_hash) if cache.scopes_clear(attempt.scopes) else None
-    if known is not None and attempt.shop_id in (None, known.shop.shop_id):
-        now = datetime.now(UTC)
-        if use_is_stale(known.last_used_at, now):
-            known.last_used_at = now
-            _record_use_later(request.app.state.session_factory, background)(known.api_key_id, now)
+    known = _cached_caller(request, attempt, key_hash, background)
+    if known is not None:
         return ApiCaller(session.merge(known.shop, load=False), known.mode, known.api_key_id)
     return await run_in_threadpool(
         _verified_caller, request, session, settings, attempt, background, key_hash
     )
+
+
+async def quick_caller(request: Request, background: BackgroundTasks) -> ApiCaller:
+    """As `CurrentCaller`, for a quick read, which has no session of the request: a key the
+    cache does not answer is checked in a read-only unit of work of its own. The credentials
+    are read here, not by dependencies of their own: FastAPI's solving of each dependency
+    cost a status read a tenth of its time (docs/benchmarks.md); the route declares them in
+    its OpenAPI operation with `QUICK_SECURITY`."""
+    given = await _given(await _basic(request), await _bearer(request))
+    attempt = _Attempt.of(request, given)
+    key_hash = hash_key(attempt.secret)
+    known = _cached_caller(request, attempt, key_hash, background)
+    if known is not None:
+        return known
+    return await run_in_threadpool(_verified_in_own_unit, request, attempt, background, key_hash)
+
+
+def _verified_in_own_unit(
+    request: Request, attempt: _Attempt, background: BackgroundTasks, key_hash: str
+) -> ApiCaller:
+    settings: Settings = request.app.state.settings
+    with unit_of_work(request.app.state.session_factory, read_only=True) as session:
+        return _verified_caller(request, session, settings, attempt, background, key_hash)
 
 
 def _verified_caller(
@@ -186,6 +220,19 @@ def _verified_caller(
 
 
 CurrentCaller = Annotated[ApiCaller, Depends(_current_caller)]
+# The same, for a quick read that takes no session of the request (pointage.web.deps
+# .read_rows): the shop is a detached copy, to read only. Its route declares its schemes with
+# `openapi_extra=QUICK_SECURITY`.
+QuickCaller = Annotated[ApiCaller, Depends(quick_caller)]
+
+
+def quick_security(*schemes: HTTPBasic | HTTPBearer) -> dict[str, Any]:
+    """The OpenAPI `security` of a route that authenticates with `quick_caller`: these
+    schemes, in this order, as FastAPI writes those of its security dependencies."""
+    return {"security": [{scheme.scheme_name: []} for scheme in schemes]}
+
+
+BASIC, BEARER = _basic, _bearer
 
 
 async def _production_shop(caller: CurrentCaller) -> Shop:

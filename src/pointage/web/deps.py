@@ -1,9 +1,15 @@
-"""Annotated dependencies: one unit of work per request, the settings.
+"""Annotated dependencies: one unit of work per request, the settings; quick reads.
 
 The request's session is made on the event loop (no connection is taken before its first
 query) and its unit of work is ended in a worker thread, only when it has a transaction to
 end: each hop to a worker thread and back costs about as much as a small query, so a
 request does its database work in as few of them as it can.
+
+The quickest reads (a transaction by its uuid: the real-time status services) take no hop at
+all on SQLite: `read_rows` runs their one statement on the event loop
+(pointage.db.loop_reads, which says why that is safe), and in a read-only unit of work of
+its own in one of the quick-read worker threads on any other database, or when SQLite asks
+it to wait. Either way it reads what was committed before it began.
 """
 
 from __future__ import annotations
@@ -11,16 +17,18 @@ from __future__ import annotations
 import asyncio
 import functools
 import weakref
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from typing import Annotated, Any, ParamSpec, TypeVar, overload
 
 import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from sqlalchemy import Select
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from pointage.db.session import end_unit, is_read_only, open_unit
+from pointage.db.loop_reads import LoopReadBusy, loop_reader
+from pointage.db.session import end_unit, is_read_only, open_unit, unit_of_work
 from pointage.settings import Settings
 
 P = ParamSpec("P")
@@ -94,6 +102,30 @@ def _run_and_end(endpoint: Callable[P, R], *args: P.args, **kwargs: P.kwargs) ->
     for session in sessions:
         session.commit()
     return result
+
+
+async def read_rows(
+    request: Request, statement: Select[Any], values: Mapping[str, Any]
+) -> list[tuple[Any, ...]]:
+    """The rows of a quick read (a few rows by key) of a statement built once, with its
+    bound parameters' `values`: on the event loop on SQLite, in a quick-read worker thread
+    otherwise (see the module's docstring)."""
+    reader = loop_reader(request.app.state.engine)
+    if reader is not None:
+        try:
+            return reader.rows(statement, values)
+        except LoopReadBusy:
+            pass  # waiting is the worker thread's business
+    factory = request.app.state.session_factory
+    call = functools.partial(_rows_in_unit, factory, statement, values)
+    return await anyio.to_thread.run_sync(call, limiter=_quick_limiter())
+
+
+def _rows_in_unit(
+    factory: sessionmaker[Session], statement: Select[Any], values: Mapping[str, Any]
+) -> list[tuple[Any, ...]]:
+    with unit_of_work(factory, read_only=True) as session:
+        return [tuple(row) for row in session.execute(statement, dict(values))]
 
 
 async def _session(request: Request) -> AsyncIterator[Session]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 
 from pointage.auth.service.keys import ApiCaller
 from pointage.payment.v4 import present, service
@@ -19,6 +19,7 @@ from pointage.payment.v4.answers import (
 )
 from pointage.payment.v4.envelope import PREFIX, remember_caller, success
 from pointage.payment.v4.errors import UnknownWebService
+from pointage.payment.v4.repository import view_by_uuid
 from pointage.payment.v4.route import V4Route
 from pointage.payment.v4.schemas import (
     CancelOrRefundIn,
@@ -28,8 +29,8 @@ from pointage.payment.v4.schemas import (
     TransactionOperationIn,
     TransactionUpdateIn,
 )
-from pointage.web.auth import CurrentCaller
-from pointage.web.deps import DbSession, reads_only
+from pointage.web.auth import BASIC, BEARER, CurrentCaller, quick_caller, quick_security
+from pointage.web.deps import DbSession, read_rows, reads_only
 
 router = APIRouter(prefix=PREFIX, route_class=V4Route, tags=["gateway-compatible V4"])
 
@@ -41,6 +42,16 @@ async def _caller(request: Request, caller: CurrentCaller, session: DbSession) -
 
 
 Caller = Annotated[ApiCaller, Depends(_caller)]
+
+
+async def _quick_caller(request: Request, background: BackgroundTasks) -> ApiCaller:
+    # A quick read has no session of the request: nothing for V4Route to end.
+    caller = await quick_caller(request, background)
+    remember_caller(request, caller, None)
+    return caller
+
+
+QuickV4Caller = Annotated[ApiCaller, Depends(_quick_caller)]
 
 
 def _documented(answer: type[Answer]) -> dict[int | str, dict[str, Any]]:
@@ -60,13 +71,19 @@ def _documented(answer: type[Answer]) -> dict[int | str, dict[str, Any]]:
 _TRANSACTION = _documented(TransactionAnswer)
 
 
-@router.post("/Transaction/Get", summary="Get a transaction", responses=_TRANSACTION)
-@reads_only(quick=True)
-def transaction_get(
-    body: TransactionGetIn, caller: Caller, session: DbSession, request: Request
+@router.post(
+    "/Transaction/Get",
+    summary="Get a transaction",
+    responses=_TRANSACTION,
+    openapi_extra=quick_security(BASIC, BEARER),
+)
+async def transaction_get(
+    body: TransactionGetIn, caller: QuickV4Caller, request: Request
 ) -> Response:
     """One transaction of the shop, in the key's mode, by its uuid."""
-    view = service.get_transaction(session, caller, body.uuid)
+    # A quick read: on SQLite on the event loop, without a worker thread (web.deps.read_rows).
+    values = {"uuid": body.uuid, "shop_pk": caller.shop.id, "mode": caller.mode.value}
+    view = service.transaction_view(await read_rows(request, view_by_uuid(), values), body.uuid)
     return success(request, present.transaction(view, caller.shop))
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pointage.core.statuses import TO_VALIDATE, DetailedStatus, OperationType, Status
-from pointage.payment.models import Transaction
+from pointage.payment.repository import TransactionRow
 from pointage.payment.v4.answers import (
     CardAuthorizationResponse,
     CardCaptureResponse,
@@ -40,11 +40,11 @@ def _local_midnight(day: date, timezone: str) -> str:
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone)).isoformat()
 
 
-def _mode(tx: Transaction) -> ModeName:
+def _mode(tx: TransactionRow) -> ModeName:
     return "TEST" if tx.mode == "TEST" else "PRODUCTION"
 
 
-def _context(tx: Transaction) -> Context:
+def _context(tx: TransactionRow) -> Context:
     if tx.operation_type == OperationType.CREDIT.value:
         return "REFUND"
     if tx.operation_type == OperationType.VERIFICATION.value:
@@ -117,7 +117,7 @@ def transaction(view: TransactionView, shop: Shop) -> TransactionAnswer:
     )
 
 
-def _order_status(txs: Sequence[Transaction]) -> Literal["PAID", "RUNNING", "UNPAID"]:
+def _order_status(txs: Sequence[TransactionRow]) -> Literal["PAID", "RUNNING", "UNPAID"]:
     payments = [tx for tx in txs if tx.operation_type == OperationType.DEBIT.value] or txs
     if any(tx.status == Status.PAID.value for tx in payments):
         return "PAID"

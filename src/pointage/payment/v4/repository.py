@@ -2,7 +2,9 @@
 parent, refunds) in one round trip, and the transactions of an order.
 
 Every lookup is scoped to a shop and a mode: another shop's or mode's transaction is not
-found, exactly like one that does not exist.
+found, exactly like one that does not exist. Answers are built from the transaction's
+columns (`TransactionRow`), not an ORM entity: Transaction/Get reads them on the event loop
+on SQLite (pointage.web.deps.read_rows), and every service shows the same object.
 """
 
 from __future__ import annotations
@@ -18,16 +20,16 @@ from sqlalchemy.orm import Session, aliased
 
 from pointage.core.statuses import Mode, OperationType
 from pointage.payment.models import Transaction
-from pointage.payment.repository import DEAD_REFUND_STATUSES
+from pointage.payment.repository import DEAD_REFUND_STATUSES, TRANSACTION_COLUMNS, TransactionRow
 from pointage.remittance.models import Remittance
 from pointage.shop.models import Contract
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read only; not frozen: that takes several times as long to build
 class TransactionView:
     """A transaction and the facts of other tables its V4 answer shows."""
 
-    tx: Transaction
+    tx: TransactionRow
     contract_number: str | None
     remittance_number: int | None
     remittance_date: date | None
@@ -54,7 +56,7 @@ def _views() -> Select[Any]:
     )
     return (
         select(
-            Transaction,
+            *TRANSACTION_COLUMNS,
             Contract.number,
             Remittance.number,
             Remittance.remittance_date,
@@ -69,9 +71,10 @@ def _views() -> Select[Any]:
 
 
 @functools.cache
-def _view_by_uuid() -> Select[Any]:
-    # Built once: Transaction/Get is the service called the most, and building this
-    # statement and its cache key took longer than running it.
+def view_by_uuid() -> Select[Any]:
+    """A transaction's view by `:uuid`, `:shop_pk` and `:mode`; rows read by `view_of_row`.
+    Built once: Transaction/Get is the service called the most, and building this statement
+    and its cache key took longer than running it."""
     return _views().where(
         Transaction.uuid == bindparam("uuid"),
         Transaction.shop_id == bindparam("shop_pk"),
@@ -83,9 +86,13 @@ def _scope(shop_pk: int, mode: Mode) -> list[ColumnElement[bool]]:
     return [Transaction.shop_id == shop_pk, Transaction.mode == mode.value]
 
 
-def _view(row: Any) -> TransactionView:
-    tx, contract, number, day, credit_day, parent, refunded = row
-    return TransactionView(tx, contract, number, day, credit_day, parent, int(refunded or 0))
+def view_of_row(row: Sequence[Any]) -> TransactionView:
+    """A row of `view_by_uuid` (or of any query of the views)."""
+    width = len(TRANSACTION_COLUMNS)
+    contract, number, day, credit_day, parent, refunded = row[width:]
+    return TransactionView(
+        TransactionRow(*row[:width]), contract, number, day, credit_day, parent, int(refunded or 0)
+    )
 
 
 class V4Repository:
@@ -99,14 +106,15 @@ class V4Repository:
 
     def view(self, shop_pk: int, mode: Mode, uuid: str) -> TransactionView | None:
         row = self.session.execute(
-            _view_by_uuid(), {"uuid": uuid, "shop_pk": shop_pk, "mode": mode.value}
+            view_by_uuid(), {"uuid": uuid, "shop_pk": shop_pk, "mode": mode.value}
         ).one_or_none()
-        return None if row is None else _view(row)
+        return None if row is None else view_of_row(row)
 
     def view_of(self, tx: Transaction) -> TransactionView:
         """The view of a transaction just read or changed in this session."""
+        # Its changes are flushed first (autoflush), so the columns read are the new ones.
         row = self.session.execute(_views().where(Transaction.id == tx.id)).one()
-        return _view(row)
+        return view_of_row(row)
 
     def order(
         self,
@@ -123,7 +131,7 @@ class V4Repository:
         rows = self.session.execute(
             query.order_by(Transaction.created_at, Transaction.id).limit(limit)
         )
-        return [_view(row) for row in rows]
+        return [view_of_row(row) for row in rows]
 
     def refunded_total(self, payment_pk: int) -> int:
         refunded = self.session.scalar(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,7 @@ from pointage.payment.models import Transaction
 from pointage.payment.service import operations
 from pointage.payment.service.common import Actor, local_date, now_utc
 from pointage.payment.v4.errors import GatewayInvalidInput, GatewayRefusal
-from pointage.payment.v4.repository import TransactionView, V4Repository
+from pointage.payment.v4.repository import TransactionView, V4Repository, view_of_row
 from pointage.payment.v4.schemas import (
     CancelOrRefundIn,
     CardDuplicate,
@@ -65,6 +66,14 @@ def get_transaction(session: Session, caller: ApiCaller, uuid: str) -> Transacti
     if view is None:
         raise NotFound(f"transaction {uuid} not found", param="uuid")
     return view
+
+
+def transaction_view(rows: Sequence[Sequence[Any]], uuid: str) -> TransactionView:
+    """Transaction/Get's answer from the rows of its quick read (`repository.view_by_uuid`,
+    run by the route: on the event loop on SQLite), as `get_transaction`."""
+    if not rows:
+        raise NotFound(f"transaction {uuid} not found", param="uuid")
+    return view_of_row(rows[0])
 
 
 def get_order(session: Session, caller: ApiCaller, body: OrderGetIn) -> Sequence[TransactionView]:
