@@ -113,7 +113,7 @@ def reader(data: Reports) -> Iterator[TestClient]:
 
 
 def _listed(html: str) -> list[str]:
-    return re.findall(r'<th scope="row"><a href="/reports/(\d+)">', html)
+    return re.findall(r'<th scope="row"[^>]*><a href="/reports/(\d+)">', html)
 
 
 def _deliveries(data: Reports, report_id: int) -> list[tuple[str, int, str]]:
