@@ -9,16 +9,18 @@ server, on a million transactions.
 
 The data (bench/api_data.py) is bench/reconcile.py's merchant: 10 shops, 20,000 remittances
 and their 1,000,000 captured transactions, one production API key per shop. The server
-(bench/api_server.py) is `pointage serve` itself, in a process of its own, with two routes
-the benchmark adds to the application before it is served: GET /bench/bare, a constant JSON,
-and the same from a route run in a worker thread. The in-process scheduler is off. The load
-generator (bench/api_load.py) runs in another process, on keep-alive connections to
-127.0.0.1, each request for a transaction drawn at random (every shop's) and authenticated
-with its shop's key:
+(bench/api_server.py) is `pointage serve` itself, in a process of its own, with three routes
+the benchmark adds to the application before it is served, each answering a constant JSON.
+The in-process scheduler is off. The load generator (bench/api_load.py) runs in another
+process, on keep-alive connections to 127.0.0.1, each request for a transaction drawn at
+random (every shop's) and authenticated with its shop's key:
 
-  - bare: GET /bench/bare, an `async def` route (the target's baseline);
+  - bare: GET /bench/bare, an `async def` route first in the route table (the floor of any
+    route of this server: the target's baseline);
   - bare, in a worker thread: GET /bench/bare-sync, the same as a plain `def` route, which
-    FastAPI runs in a worker thread as it runs every route that uses the database;
+    FastAPI runs in a worker thread, first in the table too;
+  - bare, last route: GET /bench/bare-last, the same as `bare`, matched after every route
+    of the application (what finding a route costs);
   - V4 Transaction/Get: POST /api-payment/V4/Transaction/Get, HTTP Basic (shop id, key);
   - /v1 transaction: GET /v1/transactions/{uuid}, Bearer key.
 
@@ -33,8 +35,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import secrets
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -44,12 +48,13 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from api_data import Built, build
-from api_load import run
+from api_load import Sample, run
 from sqlalchemy import create_engine, make_url, text
 
 BENCH = Path(__file__).resolve().parent
@@ -57,6 +62,7 @@ PG_DATABASE = "bench_api"
 ENDPOINTS = {
     "bare": "bare endpoint (constant JSON)",
     "bare-sync": "bare endpoint, in a worker thread",
+    "bare-last": "bare endpoint, last route of the table",
     "v4": "V4 Transaction/Get (Basic)",
     "v1": "GET /v1/transactions/{uuid} (Bearer)",
 }
@@ -71,9 +77,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(
-    url: str, secret_key: str, log: Path, *, gc_freeze: bool = False
-) -> Iterator[tuple[int, int]]:
+def served(url: str, secret_key: str, log: Path) -> Iterator[tuple[int, int]]:
     """The server in a process of its own; (port, pid) once it answers."""
     port = free_port()
     env = {
@@ -81,7 +85,6 @@ def served(
         "POINTAGE_DATABASE_URL": url,
         "POINTAGE_SECRET_KEY": secret_key,
         "POINTAGE_SCHEDULER_ENABLED": "false",
-        "BENCH_GC_FREEZE": "1" if gc_freeze else "0",
     }
     with log.open("wb") as out:
         server = subprocess.Popen(  # noqa: S603 - this interpreter, this script
@@ -127,23 +130,44 @@ def database_version(url: str) -> str:
         engine.dispose()
 
 
+def cached_build(args: argparse.Namespace, url: str) -> tuple[Built, str]:
+    """The data and the server's secret key: built, or on SQLite with `--cache`, taken from
+    the database file a previous run with the same arguments left there."""
+    secret_key = secrets.token_urlsafe(32)
+    if args.cache is None or not url.startswith("sqlite"):
+        return build(url, args.transactions, secret_key, args.sample), secret_key
+    stem = args.cache / f"api-{args.transactions}-{args.sample}"
+    database, facts = stem.with_suffix(".db"), stem.with_suffix(".json")
+    if not (database.exists() and facts.exists()):
+        args.cache.mkdir(parents=True, exist_ok=True)
+        for stale in (database, facts):
+            stale.unlink(missing_ok=True)
+        built = build(f"sqlite:///{database}", args.transactions, secret_key, args.sample)
+        saved = {"secret_key": secret_key, **asdict(built)}
+        facts.write_text(json.dumps(saved))
+    saved = json.loads(facts.read_text())
+    shutil.copyfile(database, make_url(url).database or "")
+    samples = [Sample(**sample) for sample in saved.pop("samples")]
+    secret_key = saved.pop("secret_key")
+    return Built(samples=samples, **saved), secret_key
+
+
 def measure(
     args: argparse.Namespace, url: str, workdir: Path, pool: ProcessPoolExecutor
 ) -> list[dict[str, Any]]:
-    secret_key = secrets.token_urlsafe(32)
-    built = build(url, args.transactions, secret_key, args.sample)
+    built, secret_key = cached_build(args, url)
     name = database_version(url)
     print(
         f"{name}: {built.transactions:,} transactions of {built.shops} shop(s), "
         f"{len(built.samples):,} of them asked for at random; data built in {built.seconds:.1f} s"
-        + ("; server with gc.freeze()" if args.gc_freeze else "")
+        + (f" (kept in {args.cache})" if args.cache and url.startswith("sqlite") else "")
     )
     results = []
     log = workdir / f"server-{name.split()[0]}.log"
-    with served(url, secret_key, log, gc_freeze=args.gc_freeze) as (port, pid):
+    with served(url, secret_key, log) as (port, pid):
         print(f"  load average (1 min) when the measures start: {os.getloadavg()[0]:.2f}")
         for mode in ("closed", "open"):
-            for endpoint in ENDPOINTS:
+            for endpoint in args.endpoints:
                 results.append(_measure(args, pool, mode, endpoint, port, pid, built))
     report(name, args, results)
     return results
@@ -175,18 +199,29 @@ def _measure(
 
 def _row(result: dict[str, Any], bare: dict[str, Any]) -> str:
     ratio = result["throughput"] / bare["throughput"] if bare["throughput"] else float("nan")
+    per_request = result["server_cpu"] / result["throughput"] * 1e6 if result["throughput"] else 0
     return (
         f"  {ENDPOINTS[result['endpoint']]:<38} {result['throughput']:8,.0f} "
         f"{result['p50_ms']:8.2f} {result['p99_ms']:8.2f} {result['max_ms']:8.1f} "
         f"{result['errors']:>6} {ratio:7.2f}x {result['server_cpu']:7.0%} "
-        f"{result['generator_cpu']:7.0%} {result['load_average']:5.2f}"
+        f"{per_request:7.0f} {result['generator_cpu']:7.0%} {result['load_average']:5.2f}"
     )
 
 
 def report(name: str, args: argparse.Namespace, results: list[dict[str, Any]]) -> None:
-    heads = ("req/s", "p50 ms", "p99 ms", "max ms", "errors", "ratio", "server", "loadgen")
+    heads = (
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "errors",
+        "ratio",
+        "server",
+        "µs/req",
+        "loadgen",
+    )
     header = f"  {'':<38} " + " ".join(
-        f"{h:>{w}}" for h, w in zip(heads, (8, 8, 8, 8, 6, 8, 8, 8), strict=True)
+        f"{h:>{w}}" for h, w in zip(heads, (8, 8, 8, 8, 6, 8, 8, 7, 8), strict=True)
     )
     by = {(r["mode"], r["endpoint"]): r for r in results}
     titles = {
@@ -196,9 +231,10 @@ def report(name: str, args: argparse.Namespace, results: list[dict[str, Any]]) -
     }
     for mode, title in titles.items():
         print(f"  {title} (ratio: of the bare endpoint's throughput; server and loadgen: CPU "
-              "used, of one core; last: load average)")  # fmt: skip
+              "used, of one core; µs/req: the server's CPU time per answer; last: load "
+              "average)")  # fmt: skip
         print(header + "   load")
-        for endpoint in ENDPOINTS:
+        for endpoint in args.endpoints:
             print(_row(by[(mode, endpoint)], by[(mode, "bare")]))
     for result in results:
         if result["errors"]:
@@ -209,7 +245,7 @@ def report(name: str, args: argparse.Namespace, results: list[dict[str, Any]]) -
 
 def _targets(name: str, by: dict[tuple[str, str], dict[str, Any]]) -> None:
     bare = by[("closed", "bare")]["throughput"]
-    for endpoint in ("v4", "v1"):
+    for endpoint in [e for e in ("v4", "v1") if ("closed", e) in by]:
         closed, opened = by[("closed", endpoint)], by[("open", endpoint)]
         ratio = closed["throughput"] / bare if bare else 0.0
         clean = closed["errors"] == 0 and opened["errors"] == 0
@@ -249,11 +285,24 @@ def main() -> None:
     parser.add_argument("--pg", metavar="ADMIN_URL", help="also run on PostgreSQL")
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
     parser.add_argument(
-        "--gc-freeze",
-        action="store_true",
-        help="freeze the server's start-up objects out of the garbage collector (gc.freeze)",
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="keep the SQLite data built in DIR (e.g. bench/out) and start from a copy of it "
+        "in the next runs with the same --transactions and --sample",
+    )
+    parser.add_argument(
+        "--endpoints",
+        type=lambda value: value.split(","),
+        default=list(ENDPOINTS),
+        help=f"which to measure, comma-separated (default all: {','.join(ENDPOINTS)}); "
+        "bare is always measured, as every ratio's baseline",
     )
     args = parser.parse_args()
+    unknown = set(args.endpoints) - set(ENDPOINTS)
+    if unknown:
+        parser.error(f"--endpoints: unknown {', '.join(sorted(unknown))}")
+    args.endpoints = [e for e in ENDPOINTS if e in args.endpoints or e == "bare"]
     if args.warmup is None:
         args.warmup = min(2.0, args.seconds / 2)
     with (

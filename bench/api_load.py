@@ -47,8 +47,8 @@ class Sample:
 
 def build_requests(endpoint: str, port: int, samples: Sequence[Sample]) -> list[Request]:
     host = f"Host: 127.0.0.1:{port}\r\n"
-    if endpoint in ("bare", "bare-sync"):
-        path = BARE_PATH if endpoint == "bare" else BARE_PATH + "-sync"
+    if endpoint.startswith("bare"):
+        path = BARE_PATH + endpoint.removeprefix("bare")
         raw = f"GET {path} HTTP/1.1\r\n{host}\r\n".encode()
         return [Request(raw, b'"status":"ok"')]
     out = []
