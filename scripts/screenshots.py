@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 POINTAGE = Path(sys.executable).parent / "pointage"
 VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-# (file name, path): the English pages; a path of None is the first line's detail.
+# (file name, path): the English pages; a path of None is a reconciled transaction's page.
 PAGES: tuple[tuple[str, str | None], ...] = (
     ("dashboard", "/dashboard"),
     ("transactions", "/transactions"),
@@ -150,13 +150,15 @@ def _sign_in(page: Page, admin: dict[str, str]) -> None:
 
 
 def _first_detail(page: Page) -> str:
-    page.goto("/transactions")
-    href = page.locator("table.tx-table tbody tr a[href^='/transactions/']").first.get_attribute(
-        "href"
-    )
-    if href is None:
-        raise RuntimeError("the transaction list has no line to open")
-    return href
+    """The page of the newest reconciled transaction (else of the newest one)."""
+    for query in ("?reconciliation=reconciled", ""):
+        page.goto(f"/transactions{query}")
+        links = page.locator("table.tx-table tbody tr a[href^='/transactions/']")
+        if links.count():
+            href = links.first.get_attribute("href")
+            if href is not None:
+                return href
+    raise RuntimeError("the transaction list has no line to open")
 
 
 def _shoot(page: Page, path: Path) -> None:
