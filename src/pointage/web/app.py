@@ -39,7 +39,7 @@ from pointage.settings import Settings
 from pointage.shop import views as shop_views
 from pointage.statement import api as statement_api
 from pointage.statement import views as statement_views
-from pointage.web import errors, idempotency, openapi, pages, placeholders
+from pointage.web import errors, idempotency, openapi, pages
 from pointage.web.deps import DbSession
 from pointage.web.session import SessionMiddleware
 from pointage.webhook import api as webhook_api
@@ -115,8 +115,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(shop_views.router)
     app.include_router(admin_views.router)
     app.include_router(webhook_views.router)
-    # Sections not built yet: after the real pages, which take their paths first.
-    app.include_router(placeholders.router())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     openapi.install(app)
 
