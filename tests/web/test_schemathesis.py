@@ -78,6 +78,9 @@ TEST_MODE = ALL.exclude(func=lambda ctx: "403" in ctx.operation.definition.raw["
 # The database, application and world are made once per operation, for all its examples: one
 # example may change what the next one sees (a cancelled payment, a reversed match), which
 # these checks tolerate: every answer must still be declared and match its schema.
+# How long a generated request may wait for its answer: a bound against a hung request,
+# not a speed check (a busy CI machine takes seconds where a quiet one takes milliseconds).
+ANSWER_WAIT_SECONDS = 120
 FIXTURES_KEPT = hypothesis.settings(
     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture]
 )
@@ -193,13 +196,13 @@ def as_test_mode(live: Live) -> Iterator[None]:
 @ALL.parametrize()
 @FIXTURES_KEPT
 def test_production_key(case: Any, app: FastAPI, as_production: None) -> None:
-    case.call_and_validate(app=app, checks=CHECKS)
+    case.call_and_validate(app=app, checks=CHECKS, timeout=ANSWER_WAIT_SECONDS)
 
 
 @TEST_MODE.parametrize()
 @FIXTURES_KEPT
 def test_test_mode_key(case: Any, app: FastAPI, as_test_mode: None) -> None:
-    case.call_and_validate(app=app, checks=CHECKS)
+    case.call_and_validate(app=app, checks=CHECKS, timeout=ANSWER_WAIT_SECONDS)
 
 
 def test_the_generated_requests_reach_real_objects(app: FastAPI, as_production: None) -> None:
