@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pointage.auth.service.users import disable_user, set_password
 from pointage.settings import Settings
+from pointage.web.body_limit import FORM_ALLOWANCE_BYTES
 from pointage.web.session import serializer
 from tests.web.backoffice_world import (
     EMAIL,
@@ -139,6 +140,25 @@ def test_a_post_without_the_sessions_token_is_refused_with_a_page(browser):
         "/account/language", data={"language": "en"}, headers={"X-CSRF-Token": token}
     )
     assert accepted.status_code == 303
+
+
+def test_a_form_larger_than_any_the_back_office_takes_is_refused_before_it_is_read(
+    world: World, browser
+):
+    sign_in(browser)
+    token = page_token(browser, "/dashboard")
+    limit = world.settings.statement_max_bytes + FORM_ALLOWANCE_BYTES
+    oversized = {"language": "en", "csrf_token": token, "padding": "x" * (limit + 1)}
+    answer = browser.post("/account/language", data=oversized)
+    assert answer.status_code == 413
+    assert "Ce fichier est trop volumineux" in answer.text
+    # The language was not changed: the form was never read.
+    assert '<html lang="fr">' in browser.get("/dashboard", follow_redirects=True).text
+    within = browser.post("/account/language", data={"language": "en", "csrf_token": token})
+    assert within.status_code == 303
+    # Not even the sign-in page, open to anyone, takes one.
+    browser.cookies.clear()
+    assert browser.post("/sign-in", data=oversized).status_code == 413
 
 
 def test_the_sign_in_form_itself_needs_the_token(browser):

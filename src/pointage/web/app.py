@@ -40,6 +40,7 @@ from pointage.shop import views as shop_views
 from pointage.statement import api as statement_api
 from pointage.statement import views as statement_views
 from pointage.web import errors, idempotency, openapi, pages
+from pointage.web.body_limit import PageBodyLimit
 from pointage.web.deps import DbSession
 from pointage.web.session import SessionMiddleware
 from pointage.webhook import api as webhook_api
@@ -93,6 +94,8 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     pages.install(app)  # after errors: the back office's errors as pages
     idempotency.install(app)
+    # Inside the session's middleware: the 413 page is drawn in the visitor's language.
+    app.add_middleware(PageBodyLimit, largest_file_bytes=settings.statement_max_bytes)
     app.add_middleware(SessionMiddleware, settings=settings)
     app.include_router(payment_api.router)
     app.include_router(v4_api.router)

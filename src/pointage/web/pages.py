@@ -36,7 +36,7 @@ from pointage.web.templating import redirect
 
 log = logging.getLogger(__name__)
 
-_API_PREFIXES = ("/v1/", "/api-payment/", "/docs", "/redoc", "/openapi.json", "/health", "/static/")
+API_PREFIXES = ("/v1/", "/api-payment/", "/docs", "/redoc", "/openapi.json", "/health", "/static/")
 
 Handler = Callable[[Request, Any], Awaitable[Response] | Response]
 
@@ -45,6 +45,10 @@ _PAGES: dict[int, tuple[str, str]] = {
     403: (N_("Access refused"), N_("Your account may not open this page or do this action.")),
     404: (N_("Page not found"), N_("This page does not exist, or it is not one of yours.")),
     405: (N_("Not allowed"), N_("This address cannot be used this way. Go back and try again.")),
+    413: (
+        N_("This file is too large"),
+        N_("The form sent more than the back office accepts. Choose a smaller file."),
+    ),
     422: (N_("The form could not be read"), N_("Some of its fields are missing or invalid.")),
     429: (N_("Too many attempts"), N_("Wait a moment before trying again.")),
     500: (
@@ -69,7 +73,7 @@ def is_page_request(request: Request) -> bool:
     if request.scope.get(PAGE_SCOPE_KEY):
         return True
     path = request.url.path
-    if path == "/v1" or path.startswith(_API_PREFIXES):
+    if path == "/v1" or path.startswith(API_PREFIXES):
         return False
     return "text/html" in request.headers.get("accept", "")
 
