@@ -279,6 +279,7 @@ def test_run_now_starts_a_run_and_tells_its_counts(books, app_factory, session_f
         runs = session.scalars(select(ReconciliationRun).order_by(ReconciliationRun.id)).all()
     assert len(runs) == before + 1
     assert runs[-1].actor == f"user:{ACCOUNTANT}"
+    assert runs[-1].trigger == "backoffice"
     assert f"Run {runs[-1].id} done" in client.get(PAGE).text
 
 

@@ -18,7 +18,6 @@ from fastapi import Form, Path, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from pointage.audit.service import record
 from pointage.auth.models import User
 from pointage.auth.repository import UserRepository
 from pointage.auth.service.users import (
@@ -28,6 +27,7 @@ from pointage.auth.service.users import (
     normalise_email,
     parse_role,
     set_password,
+    set_role,
     set_user_shops,
 )
 from pointage.auth.views_keys import router as keys_router
@@ -264,16 +264,10 @@ def change(
     kept = [s.shop_id for s in UserRepository(session).shops_of(user_id) if s.id not in own_ids]
     set_user_shops(session, person.user, [*chosen, *kept], actor=actor)
     if chosen_role is not None and chosen_role.value != person.user.role:
-        _set_role(session, person.user, chosen_role, actor=actor)
+        set_role(session, person.user, chosen_role, actor=actor)
     _ = gettext_for(request)
     flash(request, _("The changes to %(email)s are saved.") % {"email": person.user.email})
     return redirect(f"/settings/users/{user_id}")
-
-
-def _set_role(session: Session, user: User, role: Role, *, actor: str) -> None:
-    user.role = role.value
-    session.flush()
-    record(session, actor, "user.role_set", "user", user.id, detail={"role": role.value})
 
 
 def _managed(session: Session, admin: User, own: Sequence[Shop], user_id: int) -> Person:

@@ -36,6 +36,7 @@ class RunTrigger(StrEnum):
     DAILY = "daily"  # after the day's capture batches
     CLI = "cli"
     API = "api"
+    BACKOFFICE = "backoffice"  # started from the back office's reconciliation page
     DEMO = "demo"
 
 

@@ -50,7 +50,7 @@ class RunOut(BaseModel):
     """A reconciliation run of the merchant."""
 
     id: int | None = Field(description="Null for a dry run, which is not recorded")
-    trigger: str = Field(description="import, daily, cli, api or demo")
+    trigger: str = Field(description="import, daily, cli, api, backoffice or demo")
     actor: str | None
     dry_run: bool
     status: str = Field(description="running, completed or failed")

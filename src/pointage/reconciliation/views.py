@@ -335,7 +335,7 @@ def run_now(
     session.commit()
     [report] = reconcile_all(
         request.app.state.session_factory,
-        trigger=RunTrigger.API,
+        trigger=RunTrigger.BACKOFFICE,
         actor=actor,
         today=business_today(),
         merchant_ids=[merchant_id],

@@ -254,6 +254,13 @@ def set_user_shops(session: Session, user: User, shop_ids: Sequence[str], *, act
     record(session, actor, "user.shops_set", "user", user.id, detail=detail)
 
 
+def set_role(session: Session, user: User, role: Role, *, actor: str) -> None:
+    """Change what the user may do on their shops."""
+    user.role = role.value
+    session.flush()
+    record(session, actor, "user.role_set", "user", user.id, detail={"role": role.value})
+
+
 def disable_user(session: Session, user: User, *, actor: str, now: datetime | None = None) -> User:
     """The user can no longer sign in; their history stays. Disabling twice is harmless."""
     if user.disabled_at is None:
