@@ -102,6 +102,7 @@ def pages(f: Facts, older: str, newer_of_month: str | None) -> list[Page]:
         listing("order id", order_id=f.order_id),
         listing("amount 20.00 to 20.50", amount_min="20.00", amount_max="20.50"),
         listing("card last 4", card=f.card_last4),
+        listing("remittance number", remittance=str(f.remittance_number)),
         listing("month + pending + amount", **month, reconciliation="pending", amount_min="100"),
         listing("page 2 (older)", after=older),
         listing("a month, page 2", **month, after=newer_of_month or older),

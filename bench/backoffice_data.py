@@ -26,6 +26,7 @@ from pointage.core.statuses import Role
 from pointage.db.migrate import upgrade
 from pointage.db.session import make_engine, make_session_factory, unit_of_work
 from pointage.payment.models import Transaction
+from pointage.remittance.models import Remittance
 from pointage.shop.models import Shop
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -45,6 +46,7 @@ class Facts:
     month_last: date
     order_id: str
     card_last4: str
+    remittance_number: int  # of the remittance of that transaction
 
 
 def sqlite_database(transactions: int, *, rebuild: bool) -> tuple[str, float | None]:
@@ -121,8 +123,9 @@ def facts(url: str) -> Facts:
                 ).where(mine)
             ).one()
             # A transaction from the middle of the shop's history.
-            order_id, card = session.execute(
-                select(Transaction.order_id, Transaction.card_masked)
+            order_id, card, number = session.execute(
+                select(Transaction.order_id, Transaction.card_masked, Remittance.number)
+                .join(Remittance, Remittance.id == Transaction.remittance_id)
                 .where(mine, Transaction.id >= (low + high) // 2)
                 .order_by(Transaction.id)
                 .limit(1)
@@ -131,5 +134,12 @@ def facts(url: str) -> Facts:
         engine.dispose()
     month_last = last_day.replace(day=1) - timedelta(days=1)
     return Facts(
-        SHOP_ID, count, last_day, month_last.replace(day=1), month_last, order_id, card[-4:]
+        SHOP_ID,
+        count,
+        last_day,
+        month_last.replace(day=1),
+        month_last,
+        order_id,
+        card[-4:],
+        number,
     )
