@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pointage.matching.settings import PatternError, bank_patterns_from_json
+from pointage.status.thresholds import ThresholdError, parse_thresholds
 
 # Development default, refused in production by the validator below.
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me-in-production-0000"  # noqa: S105
@@ -154,6 +155,29 @@ class Settings(BaseSettings):
         "in plain http (behind a proxy that terminates TLS).",
     )
 
+    public_url: str = Field(
+        default="",
+        description="The address people reach this server at (https://pay.example.com), for "
+        "the links of e-mails: status page subscription confirmations and unsubscriptions. "
+        "Empty: http://<host>:<port>.",
+    )
+    status_probe_seconds: int = Field(
+        default=60,
+        ge=5,
+        le=3600,
+        description="How often the status page's probes run, in seconds.",
+    )
+    status_thresholds: str = Field(
+        default="",
+        description="JSON object changing the status probes' thresholds (docs/status.md); "
+        "empty: the defaults.",
+    )
+    status_snapshot_file: str = Field(
+        default="status-snapshot.json",
+        description="File the status page keeps its last known state in, to answer from "
+        "while the database is unreachable.",
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_case_level(cls, value: object) -> object:
@@ -167,6 +191,15 @@ class Settings(BaseSettings):
         try:
             bank_patterns_from_json(value)
         except PatternError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("status_thresholds")
+    @classmethod
+    def _usable_thresholds(cls, value: str) -> str:
+        try:
+            parse_thresholds(value)
+        except ThresholdError as exc:
             raise ValueError(str(exc)) from None
         return value
 

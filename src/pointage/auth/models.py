@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pointage.db.base import Base, BigId, UTCDateTime, utcnow
@@ -52,6 +52,9 @@ class User(Base):
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Runs the public status page: incidents, maintenance, component overrides. Independent of
+    # the role, which is about the user's shops.
+    operator: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class UserShop(Base):

@@ -23,6 +23,17 @@ from pointage.statement.models import (
     StatementEntry,
     StatementFile,
 )
+from pointage.status.models import (
+    StatusComponent,
+    StatusComponentChange,
+    StatusIncident,
+    StatusIncidentComponent,
+    StatusIncidentUpdate,
+    StatusNotification,
+    StatusOperatorToken,
+    StatusProbeReading,
+    StatusSubscriber,
+)
 from pointage.webhook.models import (
     WebhookDelivery,
     WebhookDeliveryAttempt,
@@ -59,6 +70,15 @@ __all__ = [
     "Shop",
     "StatementEntry",
     "StatementFile",
+    "StatusComponent",
+    "StatusComponentChange",
+    "StatusIncident",
+    "StatusIncidentComponent",
+    "StatusIncidentUpdate",
+    "StatusNotification",
+    "StatusOperatorToken",
+    "StatusProbeReading",
+    "StatusSubscriber",
     "Suggestion",
     "Transaction",
     "User",
