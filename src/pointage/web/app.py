@@ -39,6 +39,11 @@ from pointage.settings import Settings
 from pointage.shop import views as shop_views
 from pointage.statement import api as statement_api
 from pointage.statement import views as statement_views
+from pointage.status import admin_views as status_admin_views
+from pointage.status import api as status_api
+from pointage.status import public_views as status_public_views
+from pointage.status import statuspage_api
+from pointage.status import subscribe_views as status_subscribe_views
 from pointage.web import errors, idempotency, openapi, pages
 from pointage.web.body_limit import PageBodyLimit
 from pointage.web.deps import DbSession
@@ -106,6 +111,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(report_api.router)
     app.include_router(export_api.router)
     app.include_router(webhook_api.router)
+    app.include_router(status_api.router)
+    # The public status page: its JSON, page, feeds and subscriptions.
+    app.include_router(statuspage_api.router)
+    app.include_router(status_public_views.router)
+    app.include_router(status_subscribe_views.router)
     # The back office: its pages, and the stylesheet, script and icon they use.
     app.include_router(auth_views.router)
     app.include_router(dashboard_views.router)
@@ -118,6 +128,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(shop_views.router)
     app.include_router(admin_views.router)
     app.include_router(webhook_views.router)
+    app.include_router(status_admin_views.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     openapi.install(app)
 

@@ -36,7 +36,16 @@ from pointage.web.templating import redirect
 
 log = logging.getLogger(__name__)
 
-API_PREFIXES = ("/v1/", "/api-payment/", "/docs", "/redoc", "/openapi.json", "/health", "/static/")
+API_PREFIXES = (
+    "/v1/",
+    "/api-payment/",
+    "/api/v2/",
+    "/docs",
+    "/redoc",
+    "/openapi.json",
+    "/health",
+    "/static/",
+)
 
 Handler = Callable[[Request, Any], Awaitable[Response] | Response]
 
