@@ -95,22 +95,25 @@ def _with_links(query: Rows) -> Rows:
 
 _LINK_COLUMNS = (Contract.number, Remittance.number, Remittance.expected_credit_date, _Parent.uuid)
 
-_EXPECTED_CREDIT_DATE = (
-    select(Remittance.expected_credit_date)
-    .where(Remittance.id == Transaction.remittance_id)
-    .correlate(Transaction)
-    .scalar_subquery()
-)
 # The keys the back office's list may be sorted by (with the id as tie-breaker); a key that
-# may be empty sorts as the smallest value, so that a cursor can always compare it.
+# may be empty sorts as the smallest value, so that a cursor can always compare it. The
+# expected credit date is its remittance's: `with_sort_key` joins it.
 LIST_SORT_KEYS: dict[str, SQLColumnExpression[Any]] = {
     "created": Transaction.created_at,
     "amount": Transaction.amount_minor,
     "order_id": func.coalesce(Transaction.order_id, ""),
     "status": Transaction.status,
     "reconciliation": Transaction.reconciliation_status,
-    "credit_date": func.coalesce(_EXPECTED_CREDIT_DATE, date(1, 1, 1)),
+    "credit_date": func.coalesce(Remittance.expected_credit_date, date(1, 1, 1)),
 }
+
+
+def with_sort_key(query: Select[Any], key: str) -> Select[Any]:
+    """A query of transactions with the rows its sort key `key` reads (an outer join: a
+    correlated subquery per transaction costs several times more to sort a shop's lines)."""
+    if key == "credit_date":
+        return query.outerjoin(Remittance, Remittance.id == Transaction.remittance_id)
+    return query
 
 
 @functools.cache
@@ -289,8 +292,9 @@ class TransactionRepository:
 
     def sort_position(self, shop_pk: int, mode: str, uuid: str, key: str) -> tuple[Any, int] | None:
         """(sort key `key` of LIST_SORT_KEYS, id) of a transaction of the shop and mode."""
+        query = select(LIST_SORT_KEYS[key], Transaction.id).select_from(Transaction)
         row = self.session.execute(
-            select(LIST_SORT_KEYS[key], Transaction.id).where(
+            with_sort_key(query, key).where(
                 Transaction.uuid == uuid, Transaction.shop_id == shop_pk, Transaction.mode == mode
             )
         ).first()

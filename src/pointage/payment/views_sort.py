@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from pointage.core.errors import NotFound
 from pointage.payment.models import Transaction
-from pointage.payment.repository import LIST_SORT_KEYS, TransactionRepository
+from pointage.payment.repository import LIST_SORT_KEYS, TransactionRepository, with_sort_key
 from pointage.web.i18n import N_
 from pointage.web.pagination import PageRequest
 
@@ -80,6 +80,7 @@ def fetch_sorted(
     """The transactions of `query` (already filtered to what the user may see) for this page,
     in list order, and whether more lie beyond it in the direction of travel."""
     key, pk = LIST_SORT_KEYS[sort.key], Transaction.id
+    query = with_sort_key(query, sort.key)
     cursor = page.starting_after or page.ending_before
     backwards = page.ending_before is not None
     descending = sort.descending != backwards  # the order the database reads in
