@@ -447,3 +447,45 @@ def _maintenance_windows(
 
 def severity(status: str) -> int:
     return SEVERITY[ComponentStatus(status)]
+
+
+def _context(session: Session) -> tuple[list[StatusComponent], dict[int, dict[str, Any]], str]:
+    rows = list(ComponentRepository(session).all())
+    page_id = stable_id(f"page:{rows[0].public_id}") if rows else stable_id("page:catalogue")
+    by_id = {row.id: row for row in rows}
+    components = [_component(row, by_id, page_id) for row in rows]
+    return rows, {row.id: c for row, c in zip(rows, components, strict=True)}, page_id
+
+
+def incident_by_public_id(session: Session, public_id: str, base_url: str) -> dict[str, Any] | None:
+    """One public incident or maintenance with its timeline (None: none, or a draft)."""
+    incident = session.scalars(
+        select(StatusIncident).where(
+            StatusIncident.public_id == public_id, StatusIncident.draft.is_(False)
+        )
+    ).one_or_none()
+    if incident is None:
+        return None
+    rows, component_of, page_id = _context(session)
+    return _incidents_json(session, [incident], component_of, rows, page_id, base_url)[incident.id]
+
+
+def past_incidents(
+    session: Session, base_url: str, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], bool]:
+    """Public incidents and maintenance, the newest first, a page of them; and whether older
+    ones follow."""
+    incidents = list(
+        session.scalars(
+            select(StatusIncident)
+            .where(StatusIncident.draft.is_(False))
+            .order_by(StatusIncident.created_at.desc(), StatusIncident.id.desc())
+            .offset(offset)
+            .limit(limit + 1)
+        )
+    )
+    more = len(incidents) > limit
+    incidents = incidents[:limit]
+    rows, component_of, page_id = _context(session)
+    found = _incidents_json(session, incidents, component_of, rows, page_id, base_url)
+    return [found[i.id] for i in incidents], more
