@@ -33,6 +33,7 @@ from pointage.matching.settings import EngineSettings
 from pointage.remittance import service
 from pointage.remittance.service import ContractBatchResult, ContractSchedule
 from pointage.settings import Settings
+from pointage.status.probes_heartbeat import beat
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class CaptureScheduler(PeriodicJob):
     def tick(self, now: datetime | None = None) -> list[ContractBatchResult]:
         """Run what is due at `now` (default: the clock); returns what each run did."""
         now = now or datetime.now(UTC)
+        self._beat(now)
         with unit_of_work(self.factory) as session:
             schedules = service.contract_schedules(session)
             # Two days' margin: a zone ahead of UTC is already on a later day.
@@ -108,6 +110,14 @@ class CaptureScheduler(PeriodicJob):
             # After the batches and their reconciliation: a day's journals show both.
             run_reports(self.factory, self.reports, now)
         return results
+
+    def _beat(self, now: datetime) -> None:
+        """The status page's heartbeat: the scheduler is alive (pointage.status.probes)."""
+        try:
+            with unit_of_work(self.factory) as session:
+                beat(session, now, self.period_seconds)
+        except Exception:
+            log.exception("the scheduler's heartbeat could not be written")
 
     def _reconcile(self, results: list[ContractBatchResult]) -> None:
         """The daily reconciliation of the merchants whose batch just ran."""

@@ -21,6 +21,7 @@ from pointage.auth import views_admin as admin_views
 from pointage.dashboard import views as dashboard_views
 from pointage.db.session import make_engine, make_session_factory
 from pointage.jobs.scheduler import CaptureScheduler
+from pointage.jobs.status import StatusProbeJob
 from pointage.jobs.webhooks import WebhookDispatcher
 from pointage.payment import api as payment_api
 from pointage.payment import views as payment_views
@@ -72,9 +73,17 @@ def create_app(settings: Settings) -> FastAPI:
             )
             scheduler.start()
         dispatcher = _webhook_dispatcher(app, settings) if settings.scheduler_enabled else None
+        probes = None
+        if settings.scheduler_enabled:
+            # The status page's probes, every status_probe_seconds (pointage.jobs.status).
+            probes = StatusProbeJob(app.state.session_factory, settings, app)
+            probes.start()
+        app.state.status_probe_job = probes
         try:
             yield
         finally:
+            if probes is not None:
+                await probes.stop()
             if scheduler is not None:
                 await scheduler.stop()
             if dispatcher is not None:
