@@ -1,7 +1,7 @@
 """Indexes of the back office's list and dashboard: transactions by order id with their shop,
 mode and date (the list's order id filter, newest first), and by remittance with their mode
-and reconciliation status (the dashboard's counts); each replaces the one-column index it
-extends
+and reconciliation status (the dashboard's counts; captured transactions only); each
+replaces the one-column index it extends
 
 Revision ID: 0009
 Revises: 0008
@@ -10,6 +10,7 @@ Create Date: 2026-11-26
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
@@ -29,6 +30,8 @@ def upgrade() -> None:
             "ix_transaction_remittance_status",
             ["remittance_id", "mode", "reconciliation_status"],
             unique=False,
+            sqlite_where=sa.text("remittance_id IS NOT NULL"),
+            postgresql_where=sa.text("remittance_id IS NOT NULL"),
         )
         batch_op.drop_index(batch_op.f("ix_transaction_order_id"))
         batch_op.drop_index(batch_op.f("ix_transaction_remittance_id"))
