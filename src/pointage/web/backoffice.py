@@ -66,10 +66,11 @@ class UserView:
     email: str
     role: str
     locale: str | None
+    operator: bool = False  # runs the status page (/status-admin)
 
     @classmethod
     def of(cls, user: User) -> UserView:
-        return cls(user.id, user.email, user.role, user.locale)
+        return cls(user.id, user.email, user.role, user.locale, bool(user.operator))
 
 
 @dataclass(frozen=True)
