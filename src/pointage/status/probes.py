@@ -261,6 +261,8 @@ def _write(factory: sessionmaker[Session], result: ProbeRound) -> list[str]:
                 gone_major.append(key)
         end_expired_overrides(session, now)
         _groups(session, components, now)
+        # A component an operator or a maintenance holds is known about: no draft for it.
+        gone_major = [key for key in gone_major if components[key].override_status is None]
         return open_drafts(session, components, gone_major, result.readings, now)
 
 
