@@ -140,6 +140,11 @@ def claim(session: Session, settings: Settings, now: datetime) -> Job | None:
             job = _job(session, settings, row, subscriber, now)
         except (InvalidInput, LookupError) as exc:
             job = Job(row.id, subscriber.kind, subscriber.target, row.event, problem=str(exc))
+        except Exception:
+            # A row whose message cannot be built must not stop the others at each tick.
+            log.exception("status notification %s: the message could not be built", row.id)
+            problem = "the message could not be built (see the server's log)"
+            job = Job(row.id, subscriber.kind, subscriber.target, row.event, problem=problem)
         session.flush()
         return job
     return None

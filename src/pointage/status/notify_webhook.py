@@ -77,13 +77,14 @@ def _component(component: StatusComponent, groups: dict[int, str]) -> dict[str, 
 
 def incident_json(session: Session, incident: StatusIncident, status_url: str) -> dict[str, Any]:
     """The incident (or maintenance) with its components and updates, newest update first."""
-    groups = dict(
-        session.execute(
+    groups = {
+        row.id: row.public_id
+        for row in session.execute(
             select(StatusComponent.id, StatusComponent.public_id).where(
                 StatusComponent.is_group.is_(True)
             )
-        ).tuples()
-    )
+        )
+    }
     components = list(
         session.scalars(
             select(StatusComponent)
