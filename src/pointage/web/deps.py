@@ -7,9 +7,10 @@ request does its database work in as few of them as it can.
 
 The quickest reads (a transaction by its uuid: the real-time status services) take no hop at
 all on SQLite: `read_rows` runs their one statement on the event loop
-(pointage.db.loop_reads, which says why that is safe), and in a read-only unit of work of
-its own in one of the quick-read worker threads on any other database, or when SQLite asks
-it to wait. Either way it reads what was committed before it began.
+(pointage.db.loop_reads, which says why that is safe); on any other database in one of the
+quick-read worker threads, alone in autocommit (a SELECT: it cannot write); and when SQLite
+asks it to wait, there in a read-only unit of work. Each way it reads what was committed
+before it began.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar, overload
 import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
-from sqlalchemy import Select
+from sqlalchemy import Engine, Select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -124,8 +125,15 @@ async def read_rows(
 def _rows_in_unit(
     factory: sessionmaker[Session], statement: Select[Any], values: Mapping[str, Any]
 ) -> list[tuple[Any, ...]]:
-    with unit_of_work(factory, read_only=True) as session:
-        return [tuple(row) for row in session.execute(statement, dict(values))]
+    engine: Engine = factory.kw["bind"]
+    if engine.dialect.name == "sqlite":  # SQLite was busy: a unit of work waits its turn
+        with unit_of_work(factory, read_only=True) as session:
+            return [tuple(row) for row in session.execute(statement, dict(values))]
+    # Elsewhere the one statement runs alone, in autocommit: it sees the state committed when
+    # it starts, as a read-only transaction of one statement would, without the two round
+    # trips of BEGIN and COMMIT (on PostgreSQL, two fifths of a quick read's CPU time).
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return [tuple(row) for row in connection.execute(statement, dict(values))]
 
 
 async def _session(request: Request) -> AsyncIterator[Session]:
