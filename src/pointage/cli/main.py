@@ -10,6 +10,7 @@ from pointage.cli import keys as keys_cli
 from pointage.cli import reconcile as reconcile_cli
 from pointage.cli import reports as reports_cli
 from pointage.cli import statements as statements_cli
+from pointage.cli import status as status_cli
 from pointage.cli import transactions as transactions_cli
 from pointage.cli import users as users_cli
 from pointage.cli import webhooks as webhooks_cli
@@ -29,6 +30,7 @@ app.add_typer(export_cli.app, name="export")
 app.add_typer(users_cli.app, name="users")
 app.add_typer(keys_cli.app, name="keys")
 app.add_typer(webhooks_cli.app, name="webhooks")
+app.add_typer(status_cli.app, name="status")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 

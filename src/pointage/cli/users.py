@@ -14,6 +14,7 @@ from pointage.auth.service import users
 from pointage.cli.common import load_settings, session_scope, user_errors
 from pointage.cli.reconcile import cli_actor
 from pointage.core.errors import InvalidInput, PointageError
+from pointage.status.operators import set_operator
 
 app = typer.Typer(
     help="Back-office users: create, list, disable, reset a password.", no_args_is_help=True
@@ -66,6 +67,9 @@ def create(
         list[str], typer.Option("--shop", help="A shop (8-digit id) the user sees; repeat.")
     ],
     password_stdin: PasswordStdin = False,
+    operator: Annotated[
+        bool, typer.Option("--operator", help="The user also runs the public status page.")
+    ] = False,
 ) -> None:
     """Create a user who sees the shops given, and print the generated password once."""
     password = read_password() if password_stdin else None
@@ -80,8 +84,11 @@ def create(
             actor=cli_actor(),
         )
         user = created.user
+        if operator:
+            set_operator(session, user.email, True, actor=cli_actor())
         shops = ", ".join(s.shop_id for s in users.shops_visible_to(session, user))
-    typer.echo(f"user {user.email} created: {user.role}, shops {shops}")
+    extra = ", status page operator" if operator else ""
+    typer.echo(f"user {user.email} created: {user.role}, shops {shops}{extra}")
     _show_once(created.password)
 
 
@@ -131,3 +138,17 @@ def set_password(
         generated = users.set_password(session, user, password, actor=cli_actor())
     typer.echo(f"password of {user.email} changed")
     _show_once(generated)
+
+
+@app.command("set-operator")
+@user_errors
+def operator_flag(
+    email: Annotated[str, typer.Argument(help="The user's e-mail address.")],
+    no: Annotated[bool, typer.Option("--no", help="Take the operator's rights away.")] = False,
+) -> None:
+    """Let a user run the public status page (incidents, maintenance, overrides), or not."""
+    settings = load_settings()
+    with _named_by_option(), session_scope(settings) as session:
+        user = set_operator(session, email, not no, actor=cli_actor())
+    state = "no longer an operator" if no else "an operator of the status page"
+    typer.echo(f"user {user.email} is {state}")
