@@ -13,8 +13,10 @@ import pytest
 import trustme
 
 from pointage.db.base import utcnow
+from pointage.jobs.status_notifications import StatusNotificationJob
 from pointage.settings import Settings
 from pointage.status import notify
+from pointage.status.models import StatusIncident
 from pointage.status.subscriptions import subscribe_webhook
 from pointage.webhook.transport import Answer, HttpxTransport, MemoryTransport, TransportError
 from tests.status.notify_world import (
@@ -80,8 +82,9 @@ def test_a_signed_statuspage_shaped_notification(
     assert document["meta"]["unsubscribe"].startswith(
         f"{PUBLIC_URL}/status/subscriptions/unsubscribe?token="
     )
-    assert document["page"]["id"] and document["page"]["status_indicator"] == "none"
-    assert document["page"]["status_description"] == "All Systems Operational"
+    # An unresolved incident of major impact: the page's indicator says so.
+    assert document["page"]["status_indicator"] == "major"
+    assert document["page"]["status_description"] == "Partial System Outage"
     shown = document["incident"]
     assert shown["name"] == "Card payments failing"
     assert (shown["status"], shown["impact"]) == ("investigating", "major")
@@ -95,6 +98,14 @@ def test_a_signed_statuspage_shaped_notification(
     assert update["body"].startswith("Payments through the API fail")
     assert update["incident_id"] == shown["id"]
     assert [(a["new_status"]) for a in update["affected_components"]] == ["partial_outage"]
+
+    # The same page and incident as the Statuspage JSON shows.
+    client = client_of(configured)
+    shown_summary = client.get("/api/v2/summary.json").json()
+    assert document["page"]["id"] == shown_summary["page"]["id"]
+    assert document["page"]["status_indicator"] == shown_summary["status"]["indicator"]
+    listed = client.get("/api/v2/incidents.json").json()["incidents"]
+    assert [i for i in listed if i["id"] == shown["id"]] == [shown]
 
     # The unsubscribe link of the body ends the subscription.
     answer = client_of(configured).post(local(document["meta"]["unsubscribe"]))
@@ -205,3 +216,30 @@ def test_two_senders_never_send_the_same_row(configured, session_factory) -> Non
     urls = [request.url for request in transport.sent]
     assert len(urls) == 12 and len(set(urls)) == 12
     assert all(notification(session_factory, row).attempts == 1 for row in rows)
+
+
+def test_a_draft_incident_is_never_sent(configured, session_factory) -> None:
+    transport = MemoryTransport()
+    created = _subscribe(session_factory, configured, "https://hooks.example.com/status")
+    incident = insert_incident(session_factory)
+    with session_factory() as session, session.begin():
+        draft = session.get(StatusIncident, incident[0])
+        assert draft is not None
+        draft.draft = True
+    row = queue(session_factory, created.subscriber_id, incident)
+    summary = notify.send_due(session_factory, configured, transport)
+    assert (summary.sent, summary.failed) == (0, 1)
+    assert transport.sent == []
+    assert notification(session_factory, row).last_error == "the incident is a draft, not public"
+
+
+def test_the_job_sends_what_is_due(configured, session_factory) -> None:
+    transport = MemoryTransport()
+    created = _subscribe(session_factory, configured, "https://hooks.example.com/status")
+    row = queue(session_factory, created.subscriber_id, insert_incident(session_factory))
+    job = StatusNotificationJob(session_factory, configured, transport)
+    assert job.period_seconds == configured.webhook_poll_seconds
+    assert job.tick().sent == 1
+    assert [r.url for r in transport.sent] == ["https://hooks.example.com/status"]
+    assert notification(session_factory, row).status == "sent"
+    assert job.tick().attempted == 0

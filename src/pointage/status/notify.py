@@ -189,13 +189,15 @@ def _job(
     incident = session.get(StatusIncident, row.incident_id)
     if incident is None:
         raise LookupError("the incident no longer exists")
+    if incident.draft:
+        raise LookupError("the incident is a draft, not public")
     if subscriber.kind == SubscriberKind.WEBHOOK.value:
         url = check_webhook_url(subscriber.target, settings)
         content = notify_webhook.body(
             session,
             incident,
             event=row.event,
-            status_url=status_url,
+            base_url=public_base(settings),
             unsubscribe_url=unsubscribe_url(settings, subscriber),
             now=now,
         )
