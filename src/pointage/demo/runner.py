@@ -31,6 +31,7 @@ from pointage.demo.setup import (
     create_demo_users,
 )
 from pointage.demo.simulator import DayPlan, PlannedOperation, PlannedPayment, simulate
+from pointage.demo.status import build_status_demo
 from pointage.demo.test_mode import plan_test_payments
 from pointage.formats.statements.model import StatementFormat
 from pointage.payment import service as payment_service
@@ -120,6 +121,7 @@ def build_demo(
         )
     shops = create_demo_merchant(session, secret_key)
     users = create_demo_users(session)
+    build_status_demo(session, now)
     day_runner = _DayRunner(session, shops)
     profiles = [demo_shop.profile for demo_shop in shops]
     tests = plan_test_payments(profiles, first_day=first_day, last_day=last_day, seed=options.seed)
