@@ -16,8 +16,10 @@ from pointage.db.base import utcnow
 from pointage.jobs.status_notifications import StatusNotificationJob
 from pointage.settings import Settings
 from pointage.status import notify
-from pointage.status.models import StatusIncident
-from pointage.status.subscriptions import subscribe_webhook
+from pointage.status.fanout import Event, fan_out
+from pointage.status.models import StatusIncident, StatusIncidentUpdate
+from pointage.status.subscriptions import subscribe_webhook, unsubscribe
+from pointage.webhook import signature
 from pointage.webhook.transport import Answer, HttpxTransport, MemoryTransport, TransportError
 from tests.status.notify_world import (
     PUBLIC_URL,
@@ -243,3 +245,25 @@ def test_the_job_sends_what_is_due(configured, session_factory) -> None:
     assert [r.url for r in transport.sent] == ["https://hooks.example.com/status"]
     assert notification(session_factory, row).status == "sent"
     assert job.tick().attempted == 0
+
+
+def test_rows_of_the_fan_out_are_sent_to_every_active_subscriber(
+    configured, session_factory
+) -> None:
+    transport = MemoryTransport()
+    active = _subscribe(session_factory, configured, "https://active.example.com/hook")
+    gone = _subscribe(session_factory, configured, "https://gone.example.com/hook")
+    with session_factory() as session, session.begin():
+        unsubscribe(session, gone.unsubscribe_token, configured.secret_key)
+    incident_id, update_id = insert_incident(session_factory)
+    with session_factory() as session, session.begin():
+        incident = session.get(StatusIncident, incident_id)
+        update = session.get(StatusIncidentUpdate, update_id)
+        assert incident is not None and update is not None
+        fan_out(session, Event.INCIDENT_UPDATED, incident, update, utcnow())
+    assert notify.send_due(session_factory, configured, transport).sent == 1
+    (request,) = transport.sent
+    assert request.url == "https://active.example.com/hook"
+    assert request.headers["Pointage-Event"] == "incident.updated"
+    secret = active.secret
+    signature.verify(secret, request.body, request.headers[signature.HEADER])
