@@ -16,11 +16,12 @@ forged request cannot know it, and all it can do is end that one subscription.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session, sessionmaker
 
 from pointage.auth.service import limits
 from pointage.core.errors import InvalidInput, TooManyAttempts
@@ -114,9 +115,9 @@ def _subscribe_email(
     request: Request,
     session: DbSession,
     values: dict[str, str],
-    factory: Any,
+    factory: sessionmaker[Session],
     client_limit: limits.FailureLimit,
-    now: Any,
+    now: datetime,
 ) -> Response:
     _ = gettext_for(request)
     try:
