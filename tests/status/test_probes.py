@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from pointage.db.session import unit_of_work
 from pointage.jobs.capture import run_contract
@@ -389,3 +389,29 @@ def test_an_override_expires_in_a_round(session_factory, settings, app):
         # The override, not the probes, made the outage: no draft.
         assert session.scalar(select(func.count()).select_from(StatusIncident)) == 0
     assert sources[-2:] == [ChangeSource.OVERRIDE, ChangeSource.OVERRIDE_ENDED]
+
+
+def test_a_probe_that_fails_puts_its_component_out_and_the_round_goes_on(
+    session_factory, settings, app, engine
+):
+    # The table the webhook probe reads is gone (renamed away, then back).
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE webhook_delivery_attempt RENAME TO attempt_away"))
+    try:
+        result = run_probe_round(session_factory, settings, app, NOW)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE attempt_away RENAME TO webhook_delivery_attempt"))
+    failed = result.reading_of("webhook_failures")
+    assert failed is not None and failed.value is None
+    assert failed.status == ComponentStatus.MAJOR_OUTAGE
+    assert failed.detail.startswith("the probe failed: ")
+    assert "webhook_delivery_attempt" in failed.detail
+    # The other probes read as usual, and the round wrote its results.
+    assert result.written
+    report = result.reading_of("report_delivery_failures")
+    assert report is not None and report.status == ComponentStatus.OPERATIONAL
+    assert _status(session_factory, "report_delivery") == ComponentStatus.MAJOR_OUTAGE
+    assert _status(session_factory, "capture_batch") == ComponentStatus.OPERATIONAL
+    ((draft, keys),) = _drafts(session_factory)
+    assert keys == ["report_delivery"] and draft.name == "Report delivery: major outage detected"
