@@ -170,3 +170,16 @@ def test_texts_are_escaped_in_the_page_and_the_feeds(
     assert "Incident: <script>alert(1)</script> & co" in titles
     rss = SafeET.fromstring(web.get("/status/history.rss").content)
     assert rss.find("channel/item/title").text == "Incident: <script>alert(1)</script> & co"
+
+
+def test_before_the_first_probe_round_the_page_shows_the_catalogue(
+    status_settings: Settings,
+) -> None:
+    with TestClient(create_app(status_settings), raise_server_exceptions=False) as client:
+        page = client.get("/status?lang=en")
+        assert page.status_code == 200
+        assert "All Systems Operational" in page.text and "Web Services API" in page.text
+        assert "cannot be reached" not in page.text
+        body = client.get("/api/v2/summary.json").json()
+    assert len(body["components"]) == 11
+    assert body["status"]["indicator"] == "none"

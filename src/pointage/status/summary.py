@@ -120,14 +120,11 @@ def group_statuses(components: list[dict[str, Any]]) -> None:
 def build(session: Session, base_url: str, now: datetime | None = None) -> Picture:
     """The picture now, from the database."""
     now = now or datetime.now(UTC)
-    rows = list(ComponentRepository(session).all())
+    rows, component_of, page_id = _context(session)
     if not rows:
         return from_catalogue(base_url, now)
-    page_id = stable_id(f"page:{rows[0].public_id}")
-    by_id = {row.id: row for row in rows}
-    components = [_component(row, by_id, page_id) for row in rows]
+    components = list(component_of.values())
     group_statuses(components)
-    component_of = {row.id: component for row, component in zip(rows, components, strict=True)}
 
     incidents = _public_incidents(session, now)
     incident_json = _incidents_json(session, incidents, component_of, rows, page_id, base_url)
