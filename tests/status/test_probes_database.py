@@ -38,11 +38,10 @@ def _settings(url: str) -> Settings:
     )
 
 
+@pytest.mark.skipif(bool(PG_URL), reason="the SQLite file case")
 def test_a_sqlite_file_gone_is_a_major_outage_and_nothing_is_written(
     migrated_template: str, tmp_path: Path
 ) -> None:
-    if PG_URL:
-        pytest.skip("the SQLite file case")
     path = tmp_path / "pointage.db"
     shutil.copyfile(migrated_template.removeprefix("sqlite:///"), path)
     settings = _settings(f"sqlite:///{path}")
