@@ -86,7 +86,26 @@ def build(session: Session, settings: Settings, client: TestClient, tmp_path: Pa
     session.rollback()
     ids["report_id"] = str(_report_with_a_delivery(client, keys["a_live"]))
     ids["event_id"], ids["delivery_id"] = _webhook_traffic(session)
+    ids["incident_id"], ids["key"] = _status_incident(session), "api"
     return World(keys, ids, body_ids, content)
+
+
+def _status_incident(session: Session) -> str:
+    """An incident of the status page, which belongs to no shop: a shop's key never opens it."""
+    from pointage.status.components import ensure_components
+    from pointage.status.incidents import create_incident
+
+    ensure_components(session)
+    incident = create_incident(
+        session,
+        name="API errors",
+        impact="minor",
+        components={"api": "degraded_performance"},
+        body="Investigating.",
+        actor="test",
+    )
+    session.commit()
+    return incident.public_id
 
 
 def _test_mode_payment(session: Session, shop: Any) -> str:
