@@ -17,6 +17,7 @@ from pointage.db.session import unit_of_work
 from pointage.jobs.capture import run_contract
 from pointage.jobs.scheduler import CaptureScheduler
 from pointage.reconciliation.models import ReconciliationRun
+from pointage.report.models import Delivery, DeliveryAttempt, GeneratedReport
 from pointage.settings import Settings
 from pointage.status.components import set_override
 from pointage.status.models import (
@@ -415,3 +416,55 @@ def test_a_probe_that_fails_puts_its_component_out_and_the_round_goes_on(
     assert _status(session_factory, "capture_batch") == ComponentStatus.OPERATIONAL
     ((draft, keys),) = _drafts(session_factory)
     assert keys == ["report_delivery"] and draft.name == "Report delivery: major outage detected"
+
+
+def test_a_report_delivery_given_up_degrades_report_delivery(session_factory, settings, app):
+    with unit_of_work(session_factory) as session:
+        shop = make_shop(session).shop
+        report = GeneratedReport(
+            shop_id=shop.id,
+            journal="transactions",
+            period_start=NOW.date(),
+            period_end=NOW.date(),
+            format="csv",
+            encoding="utf-8",
+            filename="journal.csv",
+            storage_path="journal.csv",
+            sha256="0" * 64,
+            size_bytes=10,
+            row_count=1,
+            generated_by="test",
+        )
+        session.add(report)
+        session.flush()
+        for sequence, status in enumerate(("failed", "pending", "delivered")):
+            delivery = Delivery(
+                report_id=report.id,
+                shop_id=shop.id,
+                channel="email",
+                destination="ops@example.com",
+                sequence=sequence,
+                status=status,
+                attempts=1,
+                next_attempt_at=NOW - timedelta(minutes=5) if status == "pending" else None,
+                requested_by="test",
+            )
+            session.add(delivery)
+            session.flush()
+            session.add(
+                DeliveryAttempt(
+                    delivery_id=delivery.id,
+                    at=NOW - timedelta(hours=2),
+                    ok=status == "delivered",
+                    error=None if status == "delivered" else "SMTP server refused",
+                )
+            )
+    result = run_probe_round(session_factory, settings, app, NOW)
+    failures = result.reading_of("report_delivery_failures")
+    assert failures is not None and failures.value == 1
+    assert failures.status == ComponentStatus.DEGRADED_PERFORMANCE
+    # Due 5 minutes ago: not in the backlog yet; 15 minutes later it is.
+    assert result.reading_of("report_delivery_backlog").value == 0  # type: ignore[union-attr]
+    assert _status(session_factory, "report_delivery") == ComponentStatus.DEGRADED_PERFORMANCE
+    later = run_probe_round(session_factory, settings, app, NOW + timedelta(minutes=11))
+    assert later.reading_of("report_delivery_backlog").value == 1  # type: ignore[union-attr]
