@@ -95,12 +95,15 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=database_url,
         environment="test",
         secret_key="test-secret-key-0123456789abcdef0123456789",
         scheduler_enabled=False,
+        # The status page keeps its last known state in a file: the test's own, not the
+        # working directory's.
+        status_snapshot_file=str(tmp_path / "status-snapshot.json"),
     )
 
 

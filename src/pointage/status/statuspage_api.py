@@ -22,7 +22,7 @@ from pointage.status.summary import Picture
 
 # Left out of the OpenAPI document (/docs) until its tag and public operations are declared
 # there (pointage.web.openapi); docs/status.md documents every answer.
-router = APIRouter(prefix="/api/v2", tags=["status page"], include_in_schema=False)
+router = APIRouter(prefix="/api/v2", tags=["status page"])
 
 # Short and public: a burst of widgets and monitors is answered by caches, and a change is
 # seen within the minute the probes run in.
@@ -70,6 +70,7 @@ def status_json(request: Request) -> JSONResponse:
 
 @router.get("/components.json", summary="Components")
 def components_json(request: Request) -> JSONResponse:
+    """Every component and group with its current status, in the page's order."""
     p = picture(request)
     return _answer({"page": p["page"], "components": p["components"]})
 
@@ -83,17 +84,20 @@ def incidents_json(request: Request) -> JSONResponse:
 
 @router.get("/incidents/unresolved.json", summary="Unresolved incidents")
 def unresolved_json(request: Request) -> JSONResponse:
+    """Incidents not yet resolved (investigating, identified, monitoring), the newest first."""
     p = picture(request)
     return _answer({"page": p["page"], "incidents": p["incidents"]})
 
 
 @router.get("/scheduled-maintenances/upcoming.json", summary="Upcoming maintenance")
 def upcoming_json(request: Request) -> JSONResponse:
+    """Scheduled maintenance that has not started yet, the soonest first."""
     p = picture(request)
     return _answer({"page": p["page"], "scheduled_maintenances": p["upcoming"]})
 
 
 @router.get("/scheduled-maintenances/active.json", summary="Maintenance in progress")
 def active_json(request: Request) -> JSONResponse:
+    """Scheduled maintenance in progress or being verified."""
     p = picture(request)
     return _answer({"page": p["page"], "scheduled_maintenances": p["active"]})

@@ -22,6 +22,7 @@ from pointage.dashboard import views as dashboard_views
 from pointage.db.session import make_engine, make_session_factory
 from pointage.jobs.scheduler import CaptureScheduler
 from pointage.jobs.status import StatusProbeJob
+from pointage.jobs.status_notifications import StatusNotificationJob
 from pointage.jobs.webhooks import WebhookDispatcher
 from pointage.payment import api as payment_api
 from pointage.payment import views as payment_views
@@ -79,11 +80,21 @@ def create_app(settings: Settings) -> FastAPI:
             probes = StatusProbeJob(app.state.session_factory, settings, app)
             probes.start()
         app.state.status_probe_job = probes
+        notifications = None
+        if settings.scheduler_enabled:
+            # The status page's e-mails and webhooks to its subscribers, sent within seconds
+            # of the change that queued them (pointage.jobs.status_notifications).
+            notifications = StatusNotificationJob(
+                app.state.session_factory, settings, app.state.webhook_transport
+            )
+            notifications.start()
         try:
             yield
         finally:
             if probes is not None:
                 await probes.stop()
+            if notifications is not None:
+                await notifications.stop()
             if scheduler is not None:
                 await scheduler.stop()
             if dispatcher is not None:

@@ -23,7 +23,18 @@ from pointage.web.idempotency import HEADER, MAX_STORED_ANSWER, REPLAYED_HEADER
 RESOURCE_PREFIX = "/v1/"
 V4_PREFIX = "/api-payment/V4/"
 # Operations anyone may call: the gateway's notification is authenticated by its signature.
-PUBLIC = {("post", "/ipn"), ("get", "/health")}
+PUBLIC = {
+    ("post", "/ipn"),
+    ("get", "/health"),
+    # The status page's JSON: public by design, it holds no merchant data.
+    ("get", "/api/v2/summary.json"),
+    ("get", "/api/v2/status.json"),
+    ("get", "/api/v2/components.json"),
+    ("get", "/api/v2/incidents.json"),
+    ("get", "/api/v2/incidents/unresolved.json"),
+    ("get", "/api/v2/scheduled-maintenances/upcoming.json"),
+    ("get", "/api/v2/scheduled-maintenances/active.json"),
+}
 BEARER, BASIC = "HTTPBearer", "HTTPBasic"
 
 TAGS: list[dict[str, str]] = [
@@ -64,6 +75,10 @@ TAGS: list[dict[str, str]] = [
     {
         "name": "notifications",
         "description": "The gateway's signed notifications (IPN), checked by their signature.",
+    },
+    {
+        "name": "status page",
+        "description": "The public status page's Statuspage-compatible JSON (no key needed).",
     },
     {"name": "service", "description": "The service's own health."},
 ]
