@@ -22,11 +22,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from pointage.core.statuses import DetailedStatus, Mode, OperationType
+from pointage.auth.service.users import create_user
+from pointage.core.statuses import DetailedStatus, Mode, OperationType, Role
 from pointage.db.base import Base
 from pointage.payment.service import IncomingTransaction, ingest
 from pointage.settings import Settings
 from pointage.shop.models import Shop
+from pointage.status import catalogue
+from pointage.status.maintenance import schedule
+from pointage.status.operators import create_token
 from tests.factories import TEST_ACTOR
 from tests.web.isolation_world import A, B, World, build
 
@@ -57,6 +61,9 @@ class Pools:
 class Live:
     world: World
     pools: Pools
+    # An operator token of the status page: the credentials of /v1/status/ (a shop key is
+    # refused there).
+    operator_token: str = ""
 
 
 def build_live(session: Session, settings: Settings, client: TestClient, tmp_path: Path) -> Live:
@@ -81,7 +88,32 @@ def build_live(session: Session, settings: Settings, client: TestClient, tmp_pat
         session, shop_b, DetailedStatus.AUTHORISED, Mode.PRODUCTION, 5_000, "B-1", created_at=today
     )
     session.commit()
-    return Live(world, _pools(world, [*more, refund], other_shop))
+    token, maintenance_id = _status_operator(session)
+    pools = _pools(world, [*more, refund], other_shop)
+    pools.ids["incident_id"] = [world.ids["incident_id"], maintenance_id]
+    pools.ids["key"] = sorted(catalogue.KEYS)
+    return Live(world, pools, token)
+
+
+def _status_operator(session: Session) -> tuple[str, str]:
+    """An operator of the status page with a token, and a maintenance beside the world's
+    incident; (the token, the maintenance's id)."""
+    user = create_user(session, "operator@example.com", Role.READ_ONLY, [A]).user
+    user.operator = True
+    session.flush()
+    token = create_token(session, user, actor="test").secret
+    start = datetime.now(UTC) + timedelta(days=1)
+    maintenance = schedule(
+        session,
+        name="Database upgrade",
+        components=["database"],
+        scheduled_for=start,
+        scheduled_until=start + timedelta(hours=1),
+        body="Upgrade.",
+        actor="test",
+    )
+    session.commit()
+    return token, maintenance.public_id
 
 
 def _payment(
