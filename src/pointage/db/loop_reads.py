@@ -6,7 +6,7 @@ on two cores costs the throughput of any route that does it by 40 % (docs/benchm
 quick status reads therefore run their one query right on the event loop, through a
 connection of their own kept by the process, when the database is a SQLite file; on any
 other database (a network round trip would block every request in flight) they keep their
-worker thread (`pointage.web.deps.read_row`).
+worker thread (`pointage.web.deps.read_rows`).
 
 What keeps this correct, and the loop never blocked for long:
 - **Read-only**: the connections refuse writes (`PRAGMA query_only`).
