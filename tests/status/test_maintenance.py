@@ -181,3 +181,32 @@ def test_a_schedule_is_validated(session, changes, param):
     with pytest.raises(InvalidInput) as refused:
         mnt.schedule(session, actor="ops", now=NOW, **values)
     assert refused.value.param == param
+
+
+def test_overlapping_maintenances_hold_a_component_until_the_last_ends(session):
+    components = ensure_components(session, NOW)
+    first = _schedule(session, ("api",))
+    second = mnt.schedule(
+        session,
+        name="Network work",
+        components=["api"],
+        scheduled_for=START + timedelta(minutes=30),
+        scheduled_until=END + timedelta(hours=1),
+        body="Network.",
+        actor="ops",
+        now=NOW,
+    )
+    mnt.advance_scheduled(session, START + timedelta(minutes=30))
+    assert mnt.held_by(session, first) == ["api"] and mnt.held_by(session, second) == []
+    mnt.advance_scheduled(session, END)
+    assert first.status == "completed" and second.status == "in_progress"
+    assert components["api"].status == ComponentStatus.UNDER_MAINTENANCE
+    assert mnt.held_by(session, second) == ["api"]
+    mnt.advance_scheduled(session, END + timedelta(hours=1))
+    assert components["api"].status == ComponentStatus.OPERATIONAL
+    changes = session.scalars(
+        select(StatusComponentChange.status)
+        .where(StatusComponentChange.component_id == components["api"].id)
+        .order_by(StatusComponentChange.id)
+    ).all()
+    assert changes == ["operational", "under_maintenance", "operational"]

@@ -30,7 +30,12 @@ from pointage.status.incidents import (
     new_record,
     set_components,
 )
-from pointage.status.models import StatusComponent, StatusComponentChange, StatusIncident
+from pointage.status.models import (
+    StatusComponent,
+    StatusComponentChange,
+    StatusIncident,
+    StatusIncidentComponent,
+)
 from pointage.status.vocabulary import (
     SEVERITY,
     ChangeSource,
@@ -275,7 +280,8 @@ def _complete(
     released: dict[str, str] = {}
     for component in components_of(session, maintenance):
         if component.override_by == _marker(maintenance):
-            _release(session, component, now, f"maintenance {maintenance.name} completed")
+            if not _pass_on(session, maintenance, component):
+                _release(session, component, now, f"maintenance {maintenance.name} completed")
             released[component.key] = component.status
     update = add_update(
         session,
@@ -288,6 +294,29 @@ def _complete(
     )
     record(session, actor, "status.maintenance_completed", "status_incident", maintenance.public_id)
     fan_out(session, Event.MAINTENANCE_COMPLETED, maintenance, update, now)
+
+
+def _pass_on(session: Session, ended: StatusIncident, component: StatusComponent) -> bool:
+    """Another maintenance still running on the component holds it in its turn (it stays
+    under maintenance, no change recorded); False when there is none."""
+    running = session.scalars(
+        select(StatusIncident)
+        .join(StatusIncidentComponent, StatusIncidentComponent.incident_id == StatusIncident.id)
+        .where(
+            StatusIncidentComponent.component_id == component.id,
+            StatusIncident.kind == IncidentKind.MAINTENANCE.value,
+            StatusIncident.id != ended.id,
+            StatusIncident.status.in_(
+                [IncidentStatus.IN_PROGRESS.value, IncidentStatus.VERIFYING.value]
+            ),
+        )
+        .order_by(StatusIncident.scheduled_until.desc())
+    ).first()
+    if running is None:
+        return False
+    component.override_reason = f"maintenance {running.name}"[:500]
+    component.override_by = _marker(running)
+    return True
 
 
 def _hold(
