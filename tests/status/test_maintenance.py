@@ -210,3 +210,16 @@ def test_overlapping_maintenances_hold_a_component_until_the_last_ends(session):
         .order_by(StatusComponentChange.id)
     ).all()
     assert changes == ["operational", "under_maintenance", "operational"]
+
+
+def test_completing_a_maintenance_that_has_not_started_calls_it_off(session):
+    components = ensure_components(session, NOW)
+    maintenance = _schedule(session, ("api",))
+    mnt.complete(session, maintenance, actor="ops", now=NOW)
+    assert maintenance.status == "completed" and maintenance.started_at is None
+    changes = session.scalars(
+        select(StatusComponentChange.status).where(
+            StatusComponentChange.component_id == components["api"].id
+        )
+    ).all()
+    assert changes == ["operational"]

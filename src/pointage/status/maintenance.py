@@ -206,12 +206,14 @@ def complete(
     actor: str,
     now: datetime | None = None,
 ) -> StatusIncident:
-    """Complete a maintenance now, before its end time if need be (started or not)."""
+    """Complete a maintenance now, before its end time if need be; one that has not started
+    is cancelled."""
     now = _now(now)
     _require_open(maintenance)
-    text = clean_body(body) if body and body.strip() else COMPLETED_BODY
     if maintenance.status == IncidentStatus.SCHEDULED:
-        _start(session, maintenance, STARTED_BODY, actor, now)
+        # Never started: nothing was held, it is called off.
+        return cancel(session, maintenance, body=body, actor=actor, now=now)
+    text = clean_body(body) if body and body.strip() else COMPLETED_BODY
     _complete(session, maintenance, text, actor, now)
     return maintenance
 
