@@ -4,6 +4,9 @@ As the gateway, refusals and invalid requests answer HTTP 200: the envelope's `s
 (SUCCESS or ERROR) says how the call went. A missing or wrong key answers 401, too many
 failed authentications 429, an unexpected error of Pointage itself 500 (payment.v4.errors):
 each still in the envelope, never with any detail of its cause.
+
+The envelope and its answer are plain dicts encoded once (payment.v4.present says why);
+answers.V4Response and the models it holds document them and are the tests' reference.
 """
 
 from __future__ import annotations
@@ -14,18 +17,16 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from fastapi import Request, Response
+from pydantic_core import to_json
 from sqlalchemy.orm import Session
 
 from pointage import __version__
 from pointage.auth.service.keys import ApiCaller
 from pointage.core.statuses import Mode
-from pointage.payment.v4.answers import Answer, V4Response, WebServiceError
 from pointage.payment.v4.errors import GatewayError
-from pointage.payment.v4.present import instant
+from pointage.payment.v4.present import Json, instant
 
 PREFIX = "/api-payment/V4"
-# Parametrised once: pydantic builds a class for each parametrisation it is asked for.
-_Envelope = V4Response[Answer]
 
 log = logging.getLogger(__name__)
 
@@ -77,32 +78,37 @@ def _mode(caller: ApiCaller | None) -> Literal["TEST", "PRODUCTION"] | None:
 
 def _render(
     request: Request,
-    answer: Answer,
+    answer: Json,
     *,
     ticket: str | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    envelope = _Envelope(
-        webService=web_service(request),
-        applicationVersion=__version__,
-        status="SUCCESS" if ticket is None else "ERROR",
-        answer=answer,
-        ticket=ticket,
-        serverDate=instant(datetime.now(UTC)),
-        mode=_mode(_caller(request)),
-        serverUrl=server_url(request),
-    )
+    # answers.V4Response's fields, in its order: the dict is what the model would dump.
+    envelope = {
+        "webService": web_service(request),
+        "version": "V4",
+        "applicationVersion": __version__,
+        "status": "SUCCESS" if ticket is None else "ERROR",
+        "answer": answer,
+        "ticket": ticket,
+        "serverDate": instant(datetime.now(UTC)),
+        "applicationProvider": "POINTAGE",
+        "metadata": None,
+        "mode": _mode(_caller(request)),
+        "serverUrl": server_url(request),
+        "_type": "V4/WebService/Response",
+    }
     return Response(
-        # Each answer is dumped with its own fields, not only those of the declared type.
-        content=envelope.model_dump_json(serialize_as_any=True),
+        # pydantic's own JSON encoder, as the models would use it: compact, UTF-8 unescaped.
+        content=to_json(envelope),
         status_code=status_code,
         media_type="application/json",
         headers=headers,
     )
 
 
-def success(request: Request, answer: Answer) -> Response:
+def success(request: Request, answer: Json) -> Response:
     return _render(request, answer)
 
 
@@ -119,12 +125,13 @@ def failure(request: Request, error: GatewayError) -> Response:
         shop_id,
         ticket,
     )
-    answer = WebServiceError(
-        errorCode=error.code,
-        errorMessage=error.message,
-        detailedErrorCode=error.detailed_code,
-        detailedErrorMessage=error.detailed_message,
-        ticket=ticket,
-        shopId=shop_id,
-    )
+    answer = {  # answers.WebServiceError
+        "errorCode": error.code,
+        "errorMessage": error.message,
+        "detailedErrorCode": error.detailed_code,
+        "detailedErrorMessage": error.detailed_message,
+        "ticket": ticket,
+        "shopId": shop_id,
+        "_type": "V4/WebService/WebServiceError",
+    }
     return _render(request, answer, ticket=ticket, status_code=error.status, headers=error.headers)
