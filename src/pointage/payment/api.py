@@ -4,7 +4,7 @@ the transaction list and detail; the operations (payment.api_operations) are inc
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, cast
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response, status
 
@@ -13,7 +13,6 @@ from pointage.core.statuses import OperationSource
 from pointage.payment import api_operations, ipn
 from pointage.payment.api_list import ListFilters, transaction_page
 from pointage.payment.filters import read as read_filters
-from pointage.payment.models import Transaction
 from pointage.payment.repository import TransactionRepository, row_with_links, with_links_by_uuid
 from pointage.payment.schemas import IpnAck, IpnTransactionResult, TransactionIn, TransactionOut
 from pointage.payment.service import Actor, IncomingTransaction, ingest
@@ -111,9 +110,7 @@ async def get_transaction(uuid: str, caller: QuickCaller, request: Request) -> R
     if not rows:
         raise NotFound(f"transaction {uuid} not found", param="uuid")
     tx, links = row_with_links(rows[0])
-    # TransactionOut.of reads the transaction's column attributes only, which a
-    # TransactionRow has, typed as its own.
-    answer = TransactionOut.of(cast(Transaction, tx), caller.shop.shop_id, links)
+    answer = TransactionOut.of(tx, caller.shop.shop_id, links)
     return Response(answer.model_dump_json(), media_type="application/json")
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pointage.core.statuses import DetailedStatus, OperationType
 from pointage.payment.models import Operation, Transaction
-from pointage.payment.repository import TransactionLinks
+from pointage.payment.repository import TransactionLinks, TransactionRow
 
 
 class TransactionIn(BaseModel):
@@ -77,7 +77,7 @@ class TransactionOut(BaseModel):
 
     @classmethod
     def of(
-        cls, tx: Transaction, shop_id: str, links: TransactionLinks | None = None
+        cls, tx: Transaction | TransactionRow, shop_id: str, links: TransactionLinks | None = None
     ) -> TransactionOut:
         links = links or TransactionLinks()
         return cls(
