@@ -123,3 +123,29 @@ def test_a_component_is_overridden_and_lifted(invoke, env, session):
     unknown = invoke(env, "status", "override", "nope", "major_outage", "--until", until,
                      "--reason", "x")  # fmt: skip
     assert unknown.exit_code == 1
+
+
+def test_a_probe_round_from_the_command_moves_a_due_maintenance_on_first(invoke, env, session):
+    from pointage.status.components import ensure_components
+    from pointage.status.maintenance import schedule
+
+    ensure_components(session)
+    start = datetime.now(UTC) - timedelta(minutes=5)
+    window = schedule(
+        session,
+        name="Database upgrade",
+        components=["database"],
+        scheduled_for=start,
+        scheduled_until=start + timedelta(hours=2),
+        body="The database is upgraded.",
+        actor="ops@example.com",
+        now=start - timedelta(days=1),
+    )
+
+    ran = invoke(env, "status", "probe")
+
+    assert ran.exit_code == 0, ran.output
+    session.expire_all()
+    assert session.get(StatusIncident, window.id).status == "in_progress"
+    database = session.scalars(select(StatusComponent).where(StatusComponent.key == "database"))
+    assert database.one().status == "under_maintenance"

@@ -63,14 +63,15 @@ def _states(pairs: list[str]) -> dict[str, str]:
 @app.command("probe")
 @user_errors
 def probe() -> None:
-    """Run one round of the probes now and print each component's state."""
+    """Run one round of the probes now, as the server does every minute (the scheduled
+    maintenance due moved on first), and print each component's state."""
     from pointage.db.session import make_engine, make_session_factory
-    from pointage.status.probes import run_probe_round
+    from pointage.jobs.status import StatusProbeJob
 
     settings = load_settings()
     engine = make_engine(settings.database_url)
     try:
-        result = run_probe_round(make_session_factory(engine), settings)
+        result = StatusProbeJob(make_session_factory(engine), settings, app=None).tick()
     finally:
         engine.dispose()
     for reading in result.readings:
