@@ -37,7 +37,7 @@ from pointage.web.auth import BEARER
 from pointage.web.deps import DbSession
 from pointage.web.errors import problem_responses
 
-router = APIRouter(tags=["service"])
+router = APIRouter(tags=["status page operators"])
 
 IncidentId = Annotated[
     str, Path(min_length=1, max_length=16, description="The incident's or maintenance's id")

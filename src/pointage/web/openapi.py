@@ -80,6 +80,11 @@ TAGS: list[dict[str, str]] = [
         "name": "status page",
         "description": "The public status page's Statuspage-compatible JSON (no key needed).",
     },
+    {
+        "name": "status page operators",
+        "description": "Incidents, scheduled maintenance and component overrides of the public "
+        "status page, for its operators (Bearer operator tokens, pso_…).",
+    },
     {"name": "service", "description": "The service's own health."},
 ]
 
