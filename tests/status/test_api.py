@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from pointage.auth.models import User
 from pointage.auth.service.keys import issue_test_key
 from pointage.shop import service as shop_service
+from pointage.status.models import StatusIncident
 from pointage.status.operators import create_token, revoke_token, set_operator
 from tests.web.backoffice_world import EMAIL, make_world
 
@@ -160,3 +162,25 @@ def test_only_an_operator_token_opens_the_api(api, session_factory, settings):
         set_operator(session, EMAIL, True, actor="test")
         revoke_token(session, api.token_id, actor="test")
     assert api.get("/v1/status/components").status_code == 401
+
+
+def test_an_operator_post_with_an_idempotency_key_runs_once(api, session_factory):
+    def post(key: str, **changes: object):
+        body = {
+            "name": "Slow API",
+            "impact": "minor",
+            "components": {"api": "degraded_performance"},
+            "body": "Answers are slow.",
+            **changes,
+        }
+        return api.post("/v1/status/incidents", json=body, headers={"Idempotency-Key": key})
+
+    first, again, other = post("incident-1"), post("incident-1"), post("incident-1", name="X")
+
+    assert first.status_code == 201
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert other.status_code == 409
+    assert post("incident-2").json()["id"] != first.json()["id"]
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(StatusIncident)) == 2

@@ -29,8 +29,8 @@ def _api_key(session, settings):
 
 def test_racing_claims_of_one_key_let_exactly_one_request_run(session, session_factory, settings):
     secret = _api_key(session, settings)
-    api_key_id = store.caller_key_id(session_factory, secret, None)
-    assert api_key_id is not None
+    caller = store.caller_of(session_factory, secret, None)
+    assert caller is not None
     racers = 4
     barrier = threading.Barrier(racers)
 
@@ -38,7 +38,7 @@ def test_racing_claims_of_one_key_let_exactly_one_request_run(session, session_f
         barrier.wait(timeout=30)
         return store.claim(
             session_factory,
-            api_key_id,
+            caller,
             key,
             FINGERPRINT,
             now=datetime.now(UTC),
@@ -56,11 +56,11 @@ def test_racing_claims_of_one_key_let_exactly_one_request_run(session, session_f
 
 def test_the_caller_is_found_by_key_and_basic_shop_id(session, session_factory, settings):
     secret = _api_key(session, settings)
-    found = store.caller_key_id(session_factory, secret, None)
-    assert found is not None
-    assert store.caller_key_id(session_factory, secret, "12345678") == found
-    assert store.caller_key_id(session_factory, secret, "87654321") is None
-    assert store.caller_key_id(session_factory, secret + "x", None) is None
+    found = store.caller_of(session_factory, secret, None)
+    assert found is not None and found.api_key_id is not None
+    assert store.caller_of(session_factory, secret, "12345678") == found
+    assert store.caller_of(session_factory, secret, "87654321") is None
+    assert store.caller_of(session_factory, secret + "x", None) is None
 
 
 def test_the_last_bytes_of_an_answer_are_sent_once_it_is_kept(session, settings):

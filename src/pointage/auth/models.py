@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pointage.db.base import Base, BigId, UTCDateTime, utcnow
@@ -80,13 +89,23 @@ class AuthFailure(Base):
 
 class IdempotencyKey(Base):
     """A POST made with an `Idempotency-Key`: the request's fingerprint and, once it has
-    finished, the answer to replay. Keys are per API key and kept for a day."""
+    finished, the answer to replay. Keys are per credential - a shop's API key, or a status
+    page operator's token - and kept for a day."""
 
     __tablename__ = "idempotency_key"
-    __table_args__ = (UniqueConstraint("api_key_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("api_key_id", "key"),
+        UniqueConstraint("operator_token_id", "key"),
+        CheckConstraint(
+            "(api_key_id IS NULL) <> (operator_token_id IS NULL)", name="one_credential"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_key.id"), index=True)
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id"), index=True)
+    operator_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("status_operator_token.id"), index=True
+    )
     key: Mapped[str] = mapped_column(String(255))
     method: Mapped[str] = mapped_column(String(10))
     path: Mapped[str] = mapped_column(String(500))

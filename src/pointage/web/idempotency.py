@@ -263,11 +263,11 @@ class IdempotencyMiddleware:
         headers = Headers(scope=scope)
         keys = headers.getlist(HEADER)
         presented = _presented_key(headers.get("authorization")) if keys else None
-        api_key_id = None
+        caller = None
         if presented is not None:
             factory = scope["app"].state.session_factory
-            api_key_id = await run_in_threadpool(store.caller_key_id, factory, *presented)
-        if api_key_id is None:
+            caller = await run_in_threadpool(store.caller_of, factory, *presented)
+        if caller is None:
             # No key, or no known caller: the route answers as usual (401 for the latter).
             await self.app(scope, receive, send)
             return
@@ -278,7 +278,7 @@ class IdempotencyMiddleware:
         if body is None:
             return
         try:
-            await self._handle(scope, receive, send, api_key_id, keys[0], body)
+            await self._handle(scope, receive, send, caller, keys[0], body)
         finally:
             body.close()
 
@@ -295,16 +295,20 @@ class IdempotencyMiddleware:
             return None
 
     async def _handle(
-        self, scope: Scope, receive: Receive, send: Send, api_key_id: int, key: str, body: _Body
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        caller: store.Caller,
+        key: str,
+        body: _Body,
     ) -> None:
         state = scope["app"].state
         now = datetime.now(UTC)
         ttl = timedelta(hours=state.settings.idempotency_ttl_hours)
         fingerprint = store.Fingerprint(scope["method"], _path(scope), body.digest.hexdigest())
         decision = await run_in_threadpool(
-            lambda: store.claim(
-                state.session_factory, api_key_id, key, fingerprint, now=now, ttl=ttl
-            )
+            lambda: store.claim(state.session_factory, caller, key, fingerprint, now=now, ttl=ttl)
         )
         if not isinstance(decision, store.Run):
             await _refusal(decision, key)(scope, receive, send)

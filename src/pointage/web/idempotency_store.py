@@ -17,15 +17,27 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pointage.auth.keys import hash_key
-from pointage.auth.models import ApiKey, IdempotencyKey
+from pointage.auth.models import ApiKey, IdempotencyKey, User
 from pointage.db.session import unit_of_work
 from pointage.shop.models import Shop
+from pointage.status.models import StatusOperatorToken
+from pointage.status.operators import TOKEN_PREFIX
 
 IN_PROGRESS, DONE = "in_progress", "done"
 # A claim still in progress after this long belongs to a request whose process died (a
 # restart, a crash): the key is released rather than refused for the rest of the day.
 ABANDONED_AFTER = timedelta(hours=1)
 _PATH_LENGTH = 500  # the column's width; the fingerprint covers the whole path
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Whose idempotency keys these are: a shop's API key or a status page operator's token
+    (exactly one of the two)."""
+
+    api_key_id: int | None = None
+    operator_token_id: int | None = None
+
 
 
 @dataclass(frozen=True)
@@ -97,12 +109,25 @@ class IdempotencyRepository:
         ).first()
         return None if row is None else (row[0], row[1])
 
-    def find(self, api_key_id: int, key: str) -> IdempotencyKey | None:
+    def active_operator_token(self, token_hash: str) -> int | None:
+        """The id of the active token with this hash of a user who is still an operator."""
         return self.session.scalar(
-            select(IdempotencyKey).where(
-                IdempotencyKey.api_key_id == api_key_id, IdempotencyKey.key == key
+            select(StatusOperatorToken.id)
+            .join(User, User.id == StatusOperatorToken.user_id)
+            .where(
+                StatusOperatorToken.token_hash == token_hash,
+                StatusOperatorToken.revoked_at.is_(None),
+                User.operator.is_(True),
+                User.disabled_at.is_(None),
             )
         )
+
+    def find(self, caller: Caller, key: str) -> IdempotencyKey | None:
+        if caller.api_key_id is not None:
+            whose = IdempotencyKey.api_key_id == caller.api_key_id
+        else:
+            whose = IdempotencyKey.operator_token_id == caller.operator_token_id
+        return self.session.scalar(select(IdempotencyKey).where(whose, IdempotencyKey.key == key))
 
     def add(self, record: IdempotencyKey) -> IdempotencyKey:
         self.session.add(record)
@@ -132,14 +157,19 @@ class IdempotencyRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
 
-def caller_key_id(factory: sessionmaker[Session], secret: str, shop_id: str | None) -> int | None:
-    """The id of the active API key `secret` (of the shop `shop_id`, when HTTP Basic names
-    one), or None: the request then goes on untouched, and its route refuses it."""
+def caller_of(factory: sessionmaker[Session], secret: str, shop_id: str | None) -> Caller | None:
+    """The active API key `secret` (of the shop `shop_id`, when HTTP Basic names one) or the
+    active operator token `secret`, or None: the request then goes on untouched, and its route
+    refuses it."""
     with unit_of_work(factory) as session:
-        found = IdempotencyRepository(session).active_key(hash_key(secret))
+        repo = IdempotencyRepository(session)
+        if secret.startswith(TOKEN_PREFIX) and shop_id is None:
+            token_id = repo.active_operator_token(hash_key(secret))
+            return None if token_id is None else Caller(operator_token_id=token_id)
+        found = repo.active_key(hash_key(secret))
     if found is None or (shop_id is not None and found[1] != shop_id):
         return None
-    return found[0]
+    return Caller(api_key_id=found[0])
 
 
 def _stale(record: IdempotencyKey, now: datetime, ttl: timedelta) -> bool:
@@ -159,21 +189,22 @@ def _decide(record: IdempotencyKey, fingerprint: Fingerprint) -> Decision:
 
 def _claim_in(
     session: Session,
-    api_key_id: int,
+    caller: Caller,
     key: str,
     fingerprint: Fingerprint,
     now: datetime,
     ttl: timedelta,
 ) -> Decision:
     repo = IdempotencyRepository(session)
-    record = repo.find(api_key_id, key)
+    record = repo.find(caller, key)
     if record is not None and not _stale(record, now, ttl):
         return _decide(record, fingerprint)
     if record is not None:
         repo.delete(record.id)
     claimed = repo.add(
         IdempotencyKey(
-            api_key_id=api_key_id,
+            api_key_id=caller.api_key_id,
+            operator_token_id=caller.operator_token_id,
             key=key,
             method=fingerprint.method,
             path=fingerprint.path[:_PATH_LENGTH],
@@ -187,7 +218,7 @@ def _claim_in(
 
 def claim(
     factory: sessionmaker[Session],
-    api_key_id: int,
+    caller: Caller,
     key: str,
     fingerprint: Fingerprint,
     *,
@@ -202,7 +233,7 @@ def claim(
     for _attempt in range(3):
         try:
             with unit_of_work(factory) as session:
-                return _claim_in(session, api_key_id, key, fingerprint, now, ttl)
+                return _claim_in(session, caller, key, fingerprint, now, ttl)
         except IntegrityError:
             continue
     raise RuntimeError(f"idempotency key {key!r} could be neither claimed nor read")
