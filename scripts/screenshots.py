@@ -42,6 +42,8 @@ PAGES: tuple[tuple[str, str | None], ...] = (
     ("reconciliation", "/reconciliation"),
     ("reports", "/reports"),
     ("settings", "/settings"),
+    ("status", "/status"),  # the public status page (the demo admin is also its operator)
+    ("status-admin", "/status-admin"),
 )
 FRENCH_PAGES = (("dashboard-fr", "/dashboard"), ("transactions-fr", "/transactions"))
 
