@@ -45,7 +45,10 @@ def test_a_page_asked_for_before_signing_in_is_shown_after(page: Page):
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     expect(page).to_have_url(re.compile(r"/reports$"))
-    expect(page.get_by_role("link", name="Rapports")).to_have_attribute("aria-current", "page")
+    navigation = page.get_by_role("navigation", name="Navigation principale")
+    expect(navigation.get_by_role("link", name="Rapports", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
 
 
 def test_the_language_switch_changes_the_page_and_is_remembered(

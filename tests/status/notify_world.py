@@ -47,7 +47,13 @@ def notify_settings(settings: Settings, smtp_port: int = 25) -> Settings:
 
 
 def client_of(settings: Settings) -> TestClient:
-    return TestClient(create_app(settings), raise_server_exceptions=False, follow_redirects=False)
+    # The pages' texts are asserted in English, their source language (French is the default).
+    return TestClient(
+        create_app(settings),
+        raise_server_exceptions=False,
+        follow_redirects=False,
+        headers={"Accept-Language": "en"},
+    )
 
 
 def form_token(client: TestClient, path: str = "/status/subscribe") -> str:
