@@ -17,12 +17,19 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from pointage.db import session as db_session
 from pointage.db.base import Base
 from pointage.db.migrate import upgrade
 from pointage.db.session import make_engine, make_session_factory
 from pointage.settings import Settings
 
 PG_URL = os.environ.get("POINTAGE_TEST_DATABASE_URL")
+
+# Tests build many applications, each with an engine of its own, and a test client that does
+# not run the lifespan never disposes of it: with the server's pool (20 idle connections kept
+# per engine), finished tests' idle connections pile up to PostgreSQL's max_connections.
+# Two kept per engine is what a test needs; connections above them close when given back.
+db_session.POOL_SIZE = 2
 
 
 def _worker() -> str:
