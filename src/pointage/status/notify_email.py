@@ -15,7 +15,7 @@ from email.utils import formatdate, make_msgid
 from html import escape
 
 from pointage.report.delivery.base import DeliveryError, EmailDestination, redact
-from pointage.report.delivery.email import IMPLICIT_TLS_PORT, EmailChannel, _reason
+from pointage.report.delivery.email import IMPLICIT_TLS_PORT, EmailChannel, failure_reason
 from pointage.settings import Settings
 
 SUBJECT_PREFIX = "[Status]"
@@ -165,7 +165,7 @@ class StatusMailer(EmailChannel):
         except DeliveryError as exc:
             raise DeliveryError(redact(exc.reason, settings.smtp_password)) from None
         except Exception as exc:
-            reason = _reason(exc, f"{settings.smtp_host}:{settings.smtp_port}", settings)
+            reason = failure_reason(exc, f"{settings.smtp_host}:{settings.smtp_port}", settings)
             raise DeliveryError(redact(reason, settings.smtp_password)) from None
         if remark is not None:
             raise DeliveryError(remark)

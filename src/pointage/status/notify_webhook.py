@@ -75,7 +75,7 @@ def incident_json(
         )
     )
     # The component as summary.json shows it (summary's builder of it, not yet public).
-    components = [summary._component(row, by_id, page_id) for row in rows if row.id in affected]
+    components = [summary.component_json(row, by_id, page_id) for row in rows if row.id in affected]
     updates = session.scalars(
         select(StatusIncidentUpdate)
         .where(StatusIncidentUpdate.incident_id == incident.id)

@@ -214,7 +214,7 @@ def _page(page_id: str, base_url: str, updated: datetime) -> dict[str, Any]:
     }
 
 
-def _component(
+def component_json(
     row: StatusComponent, by_id: dict[int, StatusComponent], page_id: str
 ) -> dict[str, Any]:
     group = by_id.get(row.group_id) if row.group_id is not None else None
@@ -450,7 +450,7 @@ def _context(session: Session) -> tuple[list[StatusComponent], dict[int, dict[st
     rows = list(ComponentRepository(session).all())
     page_id = stable_id(f"page:{rows[0].public_id}") if rows else stable_id("page:catalogue")
     by_id = {row.id: row for row in rows}
-    components = [_component(row, by_id, page_id) for row in rows]
+    components = [component_json(row, by_id, page_id) for row in rows]
     return rows, {row.id: c for row, c in zip(rows, components, strict=True)}, page_id
 
 

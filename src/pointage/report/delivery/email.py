@@ -66,7 +66,7 @@ class EmailChannel:
         except DeliveryError as exc:
             raise DeliveryError(redact(exc.reason, settings.smtp_password)) from None
         except Exception as exc:
-            reason = _reason(exc, f"{settings.smtp_host}:{settings.smtp_port}", settings)
+            reason = failure_reason(exc, f"{settings.smtp_host}:{settings.smtp_port}", settings)
             raise DeliveryError(redact(reason, settings.smtp_password)) from None
 
     def _transmit(
@@ -154,7 +154,7 @@ def _refusals(refused: dict[str, tuple[int, bytes]]) -> str:
     )
 
 
-def _reason(exc: Exception, server: str, settings: Settings) -> str:
+def failure_reason(exc: Exception, server: str, settings: Settings) -> str:
     """A sentence for a failed SMTP exchange; the order matters (SMTP errors are OSErrors,
     certificate errors are SSL errors)."""
     if isinstance(exc, smtplib.SMTPAuthenticationError):
