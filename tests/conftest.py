@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from pointage.db import session as db_session
@@ -30,6 +31,29 @@ PG_URL = os.environ.get("POINTAGE_TEST_DATABASE_URL")
 # per engine), finished tests' idle connections pile up to PostgreSQL's max_connections.
 # Two kept per engine is what a test needs; connections above them close when given back.
 db_session.POOL_SIZE = 2
+
+
+@pytest.fixture(autouse=True)
+def _idle_connections_closed_after_each_test() -> Iterator[None]:
+    """Even two idle connections an engine pile up over a few hundred tests on PostgreSQL
+    (its max_connections is 100, shared by the test workers): every engine a test connects
+    through gives its idle connections back when the test ends. An engine still in use (a
+    server fixture's) opens new ones when it next needs them."""
+    if not PG_URL:
+        yield
+        return
+    used: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+    def remember(connection: Connection) -> None:
+        used.add(connection.engine)
+
+    event.listen(Engine, "engine_connect", remember)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "engine_connect", remember)
+        for engine in list(used):
+            engine.dispose()
 
 
 def _worker() -> str:
