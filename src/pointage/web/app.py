@@ -46,7 +46,7 @@ from pointage.status import api as status_api
 from pointage.status import public_views as status_public_views
 from pointage.status import statuspage_api
 from pointage.status import subscribe_views as status_subscribe_views
-from pointage.web import errors, idempotency, openapi, pages
+from pointage.web import errors, idempotency, openapi, pages, route_index
 from pointage.web.body_limit import PageBodyLimit
 from pointage.web.deps import DbSession
 from pointage.web.session import SessionMiddleware
@@ -158,6 +158,8 @@ def create_app(settings: Settings) -> FastAPI:
         session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
+    # Last: the index covers every route above (and any added later).
+    route_index.install(app.router)
     return app
 
 
