@@ -20,7 +20,7 @@ from pointage.payment.v4.answers import (
 from pointage.payment.v4.envelope import PREFIX, remember_caller, success
 from pointage.payment.v4.errors import UnknownWebService
 from pointage.payment.v4.repository import view_by_uuid
-from pointage.payment.v4.route import V4Route
+from pointage.payment.v4.route import V4Route, quick_read
 from pointage.payment.v4.schemas import (
     CancelOrRefundIn,
     OrderGetIn,
@@ -77,11 +77,13 @@ _TRANSACTION = _documented(TransactionAnswer)
     responses=_TRANSACTION,
     openapi_extra=quick_security(BASIC, BEARER),
 )
+@quick_read(TransactionGetIn, _quick_caller)
 async def transaction_get(
     body: TransactionGetIn, caller: QuickV4Caller, request: Request
 ) -> Response:
     """One transaction of the shop, in the key's mode, by its uuid."""
-    # A quick read: on SQLite on the event loop, without a worker thread (web.deps.read_rows).
+    # A quick read: its parameters found by V4Route without FastAPI's solving (route.py), its
+    # query on SQLite on the event loop, without a worker thread (web.deps.read_rows).
     values = {"uuid": body.uuid, "shop_pk": caller.shop.id, "mode": caller.mode.value}
     view = service.transaction_view(await read_rows(request, view_by_uuid(), values), body.uuid)
     return success(request, present.transaction(view, caller.shop))
