@@ -68,12 +68,13 @@ class SessionMiddleware:
         cookie = HTTPConnection(scope).cookies.get(self.cookie_name)
         data, signed_at = self._load(cookie)
         scope["session"] = data
-        before = _canonical(data)
+        # Most API calls come without a session: nothing to compare their answer's against.
+        before = _canonical(data) if data else None
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
                 session = scope["session"]
-                changed = _canonical(session) != before
+                changed = bool(session) and (before is None or _canonical(session) != before)
                 stale = signed_at is not None and time.time() - signed_at > _REFRESH_AFTER_SECONDS
                 headers = MutableHeaders(scope=message)
                 if session and (changed or stale):
