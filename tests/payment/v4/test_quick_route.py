@@ -72,6 +72,7 @@ def test_a_plain_request_is_answered_without_solving_parameters(
         # FastAPI refuses these before it solves anything: not JSON, not UTF-8.
         (b"{uuid:", "application/json", "INT_001", False),
         (b"\xff\xfe", "application/json", "INT_001", False),
+        (b"[" * 100_000, "application/json", "INT_001", False),  # deeper than the parser goes
         # Not declared JSON: FastAPI does not read it as JSON, so the uuid is missing.
         (b'{"uuid": "0123456789abcdef0123456789abcdef"}', "text/plain", "INT_001", True),
         (b'{"uuid": "0123456789abcdef0123456789abcdef"}', None, "INT_001", True),

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from fastapi import BackgroundTasks, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -86,7 +86,9 @@ def _plain_body(request: Request, raw: bytes, model: type[BaseModel]) -> BaseMod
         return None
     try:
         return model.model_validate(json.loads(raw))
-    except (ValueError, ValidationError):  # JSONDecodeError and UnicodeDecodeError included
+    except Exception:
+        # Whatever it is (a nesting too deep for the parser included), FastAPI's way decides
+        # it and answers it as it does for every other route.
         return None
 
 
