@@ -187,8 +187,16 @@ class Snapshot:
     @classmethod
     def of(cls, session: Session) -> Snapshot:
         session.rollback()
+        # By primary key: a table that refers to itself (status components and their groups)
+        # has its parents first, as they were made; PostgreSQL returns an updated row after
+        # the rows made since, which would put a child before its group.
         rows = {
-            table.name: [dict(row) for row in session.execute(select(table)).mappings()]
+            table.name: [
+                dict(row)
+                for row in session.execute(
+                    select(table).order_by(*table.primary_key.columns)
+                ).mappings()
+            ]
             for table in Base.metadata.sorted_tables
         }
         session.rollback()
