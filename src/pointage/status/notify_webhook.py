@@ -74,7 +74,7 @@ def incident_json(
             )
         )
     )
-    # The component as summary.json shows it (summary's builder of it, not yet public).
+    # The component as summary.json shows it, built by summary.json's own builder.
     components = [summary.component_json(row, by_id, page_id) for row in rows if row.id in affected]
     updates = session.scalars(
         select(StatusIncidentUpdate)
